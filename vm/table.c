@@ -1,0 +1,172 @@
+/* Hash and longest-prefix-match tables with a capacity fixed by the image (see vm_int.h). */
+#include "mem.h"
+#include "vm_int.h"
+
+uint64_t sl_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return x;
+}
+
+uint64_t sl_hash_bytes(const uint8_t *p, uint64_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (uint64_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return sl_mix64(h);
+}
+
+/* Slots: a power of two at least twice the capacity, so probe runs stay short. */
+size_t sl_table_bytes(const SlTableDecl *d, uint32_t *slots)
+{
+    uint64_t n = 4;
+    while (n < 2ull * d->capacity)
+        n <<= 1;
+    *slots = (uint32_t)n;
+    uint64_t key_len = d->key_size + (d->kind == SL_TABLE_LPM);
+    uint64_t bytes = n * (1 + key_len + d->value_size);
+    if (d->kind == SL_TABLE_LPM) /* per-prefix-length counters, 8-byte aligned, before the slots */
+        bytes += ((8ull * d->key_size + 1) * sizeof(uint32_t) + 7) & ~7ull;
+    return (size_t)bytes;
+}
+
+static uint8_t *slot(const SlTable *t, uint32_t i) { return t->slots + (size_t)i * t->slot_size; }
+
+static uint32_t home(const SlTable *t, const uint8_t *key)
+{
+    uint64_t h = t->seed;
+    for (uint32_t i = 0; i < t->key_len; i++)
+        h = (h ^ key[i]) * 0x100000001b3ull;
+    return (uint32_t)sl_mix64(h) & t->mask;
+}
+
+/* Index of the slot holding key, or of the empty slot that ends its probe run (*found = 0).
+ * Terminates: the table is never more than half full. */
+static uint32_t probe(const SlTable *t, const uint8_t *key, int *found)
+{
+    uint32_t i = home(t, key);
+    for (;;) {
+        const uint8_t *s = slot(t, i);
+        if (!s[0]) {
+            *found = 0;
+            return i;
+        }
+        if (memcmp(s + 1, key, t->key_len) == 0) {
+            *found = 1;
+            return i;
+        }
+        i = (i + 1) & t->mask;
+    }
+}
+
+/* Builds the stored LPM key: address masked to plen bits, then plen. */
+static void lpm_key(const SlTable *t, const uint8_t *addr, unsigned plen, uint8_t *out)
+{
+    unsigned n = t->decl.key_size;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned bits = plen > 8 * i ? plen - 8 * i : 0;
+        uint8_t m = bits >= 8 ? 0xff : (uint8_t)(0xff00u >> bits);
+        out[i] = addr[i] & m;
+    }
+    out[n] = (uint8_t)plen;
+}
+
+int sl_table_get(SlTable *t, const uint8_t *key, uint8_t *value)
+{
+    int found;
+    if (t->decl.kind == SL_TABLE_LPM) {
+        uint8_t k[SL_MAX_KEY + 1];
+        for (int plen = 8 * t->decl.key_size; plen >= 0; plen--) {
+            if (!t->plen_count[plen])
+                continue;
+            lpm_key(t, key, (unsigned)plen, k);
+            uint32_t i = probe(t, k, &found);
+            if (found) {
+                memcpy(value, slot(t, i) + 1 + t->key_len, t->decl.value_size);
+                return 1;
+            }
+        }
+        return 0;
+    }
+    uint32_t i = probe(t, key, &found);
+    if (!found)
+        return 0;
+    memcpy(value, slot(t, i) + 1 + t->key_len, t->decl.value_size);
+    return 1;
+}
+
+int sl_table_put(SlTable *t, const uint8_t *key, const uint8_t *value)
+{
+    uint8_t k[SL_MAX_KEY + 1];
+    const uint8_t *stored = key;
+    if (t->decl.kind == SL_TABLE_LPM) {
+        unsigned plen = key[t->decl.key_size];
+        if (plen > 8u * t->decl.key_size)
+            return -2;
+        lpm_key(t, key, plen, k);
+        stored = k;
+    }
+    int found;
+    uint32_t i = probe(t, stored, &found);
+    uint8_t *s = slot(t, i);
+    if (!found) {
+        if (t->count >= t->decl.capacity)
+            return -1;
+        s[0] = 1;
+        memcpy(s + 1, stored, t->key_len);
+        t->count++;
+        if (t->plen_count)
+            t->plen_count[stored[t->decl.key_size]]++;
+    }
+    memcpy(s + 1 + t->key_len, value, t->decl.value_size);
+    return !found;
+}
+
+int sl_table_del(SlTable *t, const uint8_t *key)
+{
+    uint8_t k[SL_MAX_KEY + 1];
+    const uint8_t *stored = key;
+    if (t->decl.kind == SL_TABLE_LPM) {
+        unsigned plen = key[t->decl.key_size];
+        if (plen > 8u * t->decl.key_size)
+            return -2;
+        lpm_key(t, key, plen, k);
+        stored = k;
+    }
+    int found;
+    uint32_t i = probe(t, stored, &found);
+    if (!found)
+        return 0;
+    if (t->plen_count)
+        t->plen_count[stored[t->decl.key_size]]--;
+    t->count--;
+    /* Backward shift: pull later members of the run into the hole when their home allows. */
+    for (uint32_t j = (i + 1) & t->mask;; j = (j + 1) & t->mask) {
+        uint8_t *sj = slot(t, j);
+        if (!sj[0])
+            break;
+        uint32_t h = home(t, sj + 1);
+        /* sj may move to i unless its home lies cyclically in (i, j]. */
+        int stays = i <= j ? (h > i && h <= j) : (h > i || h <= j);
+        if (!stays) {
+            memcpy(slot(t, i), sj, t->slot_size);
+            i = j;
+        }
+    }
+    slot(t, i)[0] = 0;
+    return 1;
+}
+
+void sl_table_clear(SlTable *t)
+{
+    memset(t->slots, 0, (size_t)(t->mask + 1) * t->slot_size);
+    if (t->plen_count)
+        memset(t->plen_count, 0, (8u * t->decl.key_size + 1) * sizeof(uint32_t));
+    t->count = 0;
+}

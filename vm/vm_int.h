@@ -1,0 +1,67 @@
+/* Internal layout of a VM; engines (interpreter, AOT runtime) and the core share it. Embedders
+ * use vm.h only. */
+#ifndef SLUICE_VM_INT_H
+#define SLUICE_VM_INT_H
+
+#include "vm.h"
+
+/* A table lives in a fixed array of slots, open addressing with linear probing and
+ * backward-shift deletion (no tombstones, so lookups stay short however many deletes).
+ * Slot: [used byte][stored key][value]. LPM tables store the address masked to its prefix
+ * followed by the prefix length, and count live entries per prefix length so a lookup probes
+ * only the lengths in use, longest first. */
+typedef struct SlTable {
+    SlTableDecl decl;
+    uint32_t key_len;   /* stored key bytes: key_size, +1 for the LPM prefix length */
+    uint32_t slot_size; /* 1 + key_len + value_size */
+    uint32_t mask;      /* slot count - 1 (a power of two, at least twice the capacity) */
+    uint32_t count;     /* live entries */
+    uint64_t seed;      /* placement only: no instruction can observe it */
+    uint8_t *slots;
+    uint32_t *plen_count; /* LPM: live entries per prefix length 0..8*key_size; else NULL */
+} SlTable;
+
+typedef struct SlFrame {
+    uint32_t ret_pc;
+    uint64_t saved[SL_NREGS - 6]; /* r6..r15 of the caller */
+} SlFrame;
+
+struct SlVm {
+    SlImage img;
+    SlVmConfig cfg;
+    SlInsn *code;
+    uint32_t code_count;
+    uint64_t *consts;
+    uint32_t *func_entry; /* first instruction of each function */
+    uint8_t *state;
+    uint32_t state_size;
+    SlTable *tables;
+    uint32_t table_count;
+    uint32_t port_count;
+    uint64_t rng; /* SplitMix64 state */
+
+    /* The run in progress (between sl_vm_run and DONE/FAULT, across yields). */
+    int busy;
+    uint32_t pc;
+    uint32_t depth; /* frames below the handler's */
+    uint64_t insns;
+    uint32_t win_lo, win_hi, origin; /* packet window and the packet's first byte at run start */
+    uint64_t regs[SL_NREGS];
+    SlFrame frames[SL_MAX_CALL_DEPTH];
+};
+
+/* table.c */
+int sl_table_get(SlTable *t, const uint8_t *key, uint8_t *value);
+int sl_table_put(SlTable *t, const uint8_t *key, const uint8_t *value); /* 1 new, 0 replaced, -1 full, -2 bad prefix */
+int sl_table_del(SlTable *t, const uint8_t *key);                      /* 1 deleted, 0 absent, -2 bad prefix */
+void sl_table_clear(SlTable *t);
+size_t sl_table_bytes(const SlTableDecl *d, uint32_t *slots);
+
+/* The hash instruction's function: FNV-1a-64 then the SplitMix64 finaliser. */
+uint64_t sl_hash_bytes(const uint8_t *p, uint64_t n);
+uint64_t sl_mix64(uint64_t x);
+
+/* interp.c: runs from vm->pc until DONE, FAULT or YIELD. */
+void sl_interp(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResult *res);
+
+#endif
