@@ -246,11 +246,8 @@ static int parse_section(Reader *r, uint8_t id, SlImage *img)
     case SL_SEC_DBG_LINES: img->has_debug = 1; return parse_dbg_lines(r, img);
     case SL_SEC_DBG_SYMS: img->has_debug = 1; return parse_dbg_syms(r, img);
     default:
-        if (id >= SL_SEC_DEBUG_FIRST) { /* a newer producer's debug info: skip it */
-            r->p = r->end;
-            return 0;
-        }
-        return fail(r, SL_ESECTION, "unknown section id");
+        r->p = r->end; /* a newer producer's debug info (unknown others were refused) */
+        return 0;
     }
 }
 
@@ -287,6 +284,8 @@ int sl_image_parse(const uint8_t *bytes, size_t size, SlImage *img, char *err, s
             return fail(&r, SL_ESECTION, "section header reserved bytes not zero");
         if (id <= last_id)
             return fail(&r, SL_ESECTION, "section ids not strictly ascending (duplicate or out of order)");
+        if (id > SL_SEC_PORTS && id < SL_SEC_DEBUG_FIRST)
+            return fail(&r, SL_ESECTION, "unknown section id");
         uint32_t len = sl_le32(r.p + 4);
         r.p += 8;
         if (need(&r, len, "section body runs past the end of the image") < 0)

@@ -56,7 +56,8 @@ size_t sl_vm_footprint(const SlImage *img)
 void sl_vm_reset(SlVm *vm)
 {
     memset(vm->state, 0, vm->state_size);
-    memcpy(vm->state, vm->img.state_init, vm->img.state_init_len);
+    if (vm->img.state_init_len)
+        memcpy(vm->state, vm->img.state_init, vm->img.state_init_len);
     for (uint32_t t = 0; t < vm->table_count; t++)
         sl_table_clear(&vm->tables[t]);
     vm->rng = vm->cfg.seed;
