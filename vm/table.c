@@ -77,23 +77,41 @@ static void lpm_key(const SlTable *t, const uint8_t *addr, unsigned plen, uint8_
     out[n] = (uint8_t)plen;
 }
 
-int sl_table_get(SlTable *t, const uint8_t *key, uint8_t *value)
+/* Prefix lengths in use, longest first: walk the bitmap from the top word down. */
+static int lpm_get(SlTable *t, const uint8_t *key, uint8_t *value)
 {
+    uint8_t k[SL_MAX_KEY + 1];
     int found;
-    if (t->decl.kind == SL_TABLE_LPM) {
-        uint8_t k[SL_MAX_KEY + 1];
-        for (int plen = 8 * t->decl.key_size; plen >= 0; plen--) {
-            if (!t->plen_count[plen])
-                continue;
-            lpm_key(t, key, (unsigned)plen, k);
+    for (int w = 2; w >= 0; w--) {
+        uint64_t bits = t->plen_bits[w];
+        while (bits) {
+            int top = 63 - __builtin_clzll(bits);
+            bits &= ~(1ull << top);
+            lpm_key(t, key, (unsigned)(64 * w + top), k);
             uint32_t i = probe(t, k, &found);
             if (found) {
                 memcpy(value, slot(t, i) + 1 + t->key_len, t->decl.value_size);
                 return 1;
             }
         }
-        return 0;
     }
+    return 0;
+}
+
+static void count_plen(SlTable *t, unsigned plen, int delta)
+{
+    t->plen_count[plen] += (uint32_t)delta;
+    if (t->plen_count[plen])
+        t->plen_bits[plen / 64] |= 1ull << (plen % 64);
+    else
+        t->plen_bits[plen / 64] &= ~(1ull << (plen % 64));
+}
+
+int sl_table_get(SlTable *t, const uint8_t *key, uint8_t *value)
+{
+    int found;
+    if (t->decl.kind == SL_TABLE_LPM)
+        return lpm_get(t, key, value);
     uint32_t i = probe(t, key, &found);
     if (!found)
         return 0;
@@ -122,7 +140,7 @@ int sl_table_put(SlTable *t, const uint8_t *key, const uint8_t *value)
         memcpy(s + 1, stored, t->key_len);
         t->count++;
         if (t->plen_count)
-            t->plen_count[stored[t->decl.key_size]]++;
+            count_plen(t, stored[t->decl.key_size], 1);
     }
     memcpy(s + 1 + t->key_len, value, t->decl.value_size);
     return !found;
@@ -144,7 +162,7 @@ int sl_table_del(SlTable *t, const uint8_t *key)
     if (!found)
         return 0;
     if (t->plen_count)
-        t->plen_count[stored[t->decl.key_size]]--;
+        count_plen(t, stored[t->decl.key_size], -1);
     t->count--;
     /* Backward shift: pull later members of the run into the hole when their home allows. */
     for (uint32_t j = (i + 1) & t->mask;; j = (j + 1) & t->mask) {
@@ -168,5 +186,6 @@ void sl_table_clear(SlTable *t)
     memset(t->slots, 0, (size_t)(t->mask + 1) * t->slot_size);
     if (t->plen_count)
         memset(t->plen_count, 0, (8u * t->decl.key_size + 1) * sizeof(uint32_t));
+    memset(t->plen_bits, 0, sizeof t->plen_bits);
     t->count = 0;
 }

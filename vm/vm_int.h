@@ -19,6 +19,7 @@ typedef struct SlTable {
     uint64_t seed;      /* placement only: no instruction can observe it */
     uint8_t *slots;
     uint32_t *plen_count; /* LPM: live entries per prefix length 0..8*key_size; else NULL */
+    uint64_t plen_bits[3]; /* LPM: bit n set when some entry has prefix length n (n <= 128) */
 } SlTable;
 
 typedef struct SlFrame {
