@@ -50,6 +50,7 @@ BENCH_SCRIPTS :=
 DEMO_CMD     :=
 
 .PHONY: all test check demo bench fuzz install clean help deps
+.SECONDARY:
 all:
 
 include vm/module.mk

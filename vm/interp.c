@@ -278,14 +278,14 @@ dispatch:
     OP(STP16): STP(2, sl_put_be16);
     OP(STP32): STP(4, sl_put_be32);
     OP(STP64): STP(8, sl_put_be64);
-    OP(LDP8_NC): A = get8(pd + B + OFF); DISPATCH();
-    OP(LDP16_NC): A = sl_be16(pd + B + OFF); DISPATCH();
-    OP(LDP32_NC): A = sl_be32(pd + B + OFF); DISPATCH();
-    OP(LDP64_NC): A = sl_be64(pd + B + OFF); DISPATCH();
-    OP(STP8_NC): put8(pd + A + OFF, B); DISPATCH();
-    OP(STP16_NC): sl_put_be16(pd + A + OFF, B); DISPATCH();
-    OP(STP32_NC): sl_put_be32(pd + A + OFF, B); DISPATCH();
-    OP(STP64_NC): sl_put_be64(pd + A + OFF, B); DISPATCH();
+    OP(LDP8_NC): A = get8(pd + (B + OFF)); DISPATCH();
+    OP(LDP16_NC): A = sl_be16(pd + (B + OFF)); DISPATCH();
+    OP(LDP32_NC): A = sl_be32(pd + (B + OFF)); DISPATCH();
+    OP(LDP64_NC): A = sl_be64(pd + (B + OFF)); DISPATCH();
+    OP(STP8_NC): put8(pd + (A + OFF), B); DISPATCH();
+    OP(STP16_NC): sl_put_be16(pd + (A + OFF), B); DISPATCH();
+    OP(STP32_NC): sl_put_be32(pd + (A + OFF), B); DISPATCH();
+    OP(STP64_NC): sl_put_be64(pd + (A + OFF), B); DISPATCH();
 
     OP(PLEN): A = plen; DISPATCH();
     OP(INPORT): A = pkt->in_port; DISPATCH();
