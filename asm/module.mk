@@ -1,5 +1,5 @@
 # Assembler, disassembler, image writer (hosted). Owned by the asm work.
-LIB_SRCS += asm/image_build.c asm/image_hash.c asm/asm_lex.c asm/asm.c asm/disasm.c
+LIB_SRCS += asm/file.c asm/image_build.c asm/image_hash.c asm/asm_lex.c asm/asm.c asm/disasm.c
 
 TOOLS += slas sldis
 TOOL_slas_SRCS := asm/slas.c

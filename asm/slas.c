@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "asm.h"
+#include "file.h"
 #include "vm.h"
 
 static void usage(FILE *f)
@@ -18,42 +19,6 @@ static void usage(FILE *f)
                "  -o OUT        write the image to OUT\n"
                "      --help    this text\n"
                "      --version the version\n");
-}
-
-/* Reads a whole file (or stdin for "-") into a malloc'd buffer. */
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n == cap) {
-            char *p = cap > ((size_t)1 << 40) ? NULL : realloc(buf, cap * 2);
-            if (!p) {
-                free(buf);
-                buf = NULL;
-                errno = ENOMEM;
-                break;
-            }
-            buf = p;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                free(buf);
-                buf = NULL;
-            }
-            break;
-        }
-    }
-    if (f != stdin)
-        fclose(f);
-    *len = n;
-    return buf;
 }
 
 /* Prints one message, then the source line it points at and a caret under its column. */
@@ -126,7 +91,7 @@ int main(int argc, char **argv)
     }
     const char *name = strcmp(in, "-") == 0 ? "<stdin>" : in;
     size_t len;
-    char *src = read_all(in, &len);
+    char *src = sl_file_read(in, &len);
     if (!src) {
         fprintf(stderr, "%s: error: %s\n", name, strerror(errno));
         return 1;

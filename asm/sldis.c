@@ -8,6 +8,7 @@
 
 #include "asm.h"
 #include "disasm.h"
+#include "file.h"
 #include "image_hash.h"
 #include "vm.h"
 
@@ -22,41 +23,6 @@ static void usage(FILE *f)
                "  -o OUT      write the text to OUT instead of standard output\n"
                "  --help      this text\n"
                "  --version   the version\n");
-}
-
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        if (n == cap) {
-            uint8_t *p = cap > ((size_t)1 << 40) ? NULL : realloc(buf, cap * 2);
-            if (!p) {
-                free(buf);
-                buf = NULL;
-                errno = ENOMEM;
-                break;
-            }
-            buf = p;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                free(buf);
-                buf = NULL;
-            }
-            break;
-        }
-    }
-    if (f != stdin)
-        fclose(f);
-    *len = n;
-    return buf;
 }
 
 int main(int argc, char **argv)
@@ -98,7 +64,7 @@ int main(int argc, char **argv)
     }
     const char *name = strcmp(in, "-") == 0 ? "<stdin>" : in;
     size_t len;
-    uint8_t *bytes = read_all(in, &len);
+    uint8_t *bytes = (uint8_t *)sl_file_read(in, &len);
     if (!bytes) {
         fprintf(stderr, "%s: error: %s\n", name, strerror(errno));
         return 1;

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "asm.h"
+#include "file.h"
 #include "router_native.h"
 #include "traffic.h"
 #include "vm.h"
@@ -92,31 +93,11 @@ static void parse_options(int argc, char **argv, Options *o)
         die("%s", "--packets must be > 0 and --rounds 1..101");
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        die("cannot open %s", path);
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap)
-            buf = realloc(buf, cap *= 2);
-    }
-    if (!buf || ferror(f))
-        die("cannot read %s", path);
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 /* Assembles the program (or reads an .slb image), builds the VM (seed 0) and runs its init handler. */
 static void interp_open(Interp *in, const char *path)
 {
     size_t src_len, img_len;
-    char *src = read_file(path, &src_len);
+    char *src = sl_file_read(path, &src_len);
     char err[4096];
     size_t n = strlen(path);
     if (n > 4 && strcmp(path + n - 4, ".slb") == 0) { /* an image slas built */

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "asm.h"
+#include "file.h"
 #include "image_hash.h"
 #include "portio.h"
 #include "vm.h"
@@ -210,35 +211,6 @@ static int parse_args(int argc, char **argv, Options *o)
     return 0;
 }
 
-static int read_file(const char *path, uint8_t **out, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t cap = 4096, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        uint8_t *bigger = realloc(buf, cap * 2);
-        if (!bigger)
-            free(buf);
-        buf = bigger;
-        cap *= 2;
-    }
-    int bad = !buf ? ENOMEM : ferror(f) ? EIO : 0;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        errno = bad;
-        return -1;
-    }
-    *out = buf;
-    *size = n;
-    return 0;
-}
-
 static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -252,7 +224,7 @@ static int load(Emu *e, const Options *o)
     static char err[8192];
     uint8_t *bytes;
     size_t size;
-    if (read_file(o->image, &bytes, &size) < 0) {
+    if (!(bytes = (uint8_t *)sl_file_read(o->image, &size))) {
         fprintf(stderr, "slemu: %s: %s\n", o->image, strerror(errno));
         return -1;
     }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "asm.h"
+#include "file.h"
 
 static int write_file(const char *dir, const char *sub, const char *name, const char *ext, const void *p,
                       size_t n)
@@ -26,32 +27,6 @@ static int write_file(const char *dir, const char *sub, const char *name, const 
     return 0;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *bigger = realloc(buf, cap *= 2);
-            if (!bigger)
-                free(buf);
-            buf = bigger;
-        }
-    }
-    if (ferror(f)) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -62,7 +37,7 @@ int main(int argc, char **argv)
     int images = 0, sources = 0;
     for (int i = 2; i < argc; i++) {
         size_t len = 0;
-        char *src = read_file(argv[i], &len);
+        char *src = sl_file_read(argv[i], &len);
         if (!src) {
             fprintf(stderr, "mkseed: %s: %s\n", argv[i], strerror(errno));
             return 1;

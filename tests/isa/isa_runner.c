@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "asm.h"
+#include "file.h"
 #include "image.h"
 #include "isa.h"
 #include "vm.h"
@@ -78,22 +79,6 @@ static void buf_put(Buf *b, const uint8_t *data, size_t n)
 }
 
 static void buf_byte(Buf *b, uint8_t v) { buf_put(b, &v, 1); }
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    Buf b = {0};
-    uint8_t chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_put(&b, chunk, n);
-    fclose(f);
-    buf_byte(&b, 0);
-    *len = b.len - 1;
-    return (char *)b.p;
-}
 
 static const char *skip_ws(const char *s)
 {
@@ -1196,7 +1181,7 @@ int main(int argc, char **argv)
     int passed = 0, failed = 0;
     for (int i = first; i < argc; i++) {
         Test t = {.path = argv[i], .stage = STAGE_VERIFY};
-        t.src = read_file(argv[i], &t.src_len);
+        t.src = sl_file_read(argv[i], &t.src_len);
         bool ok;
         if (!t.src) {
             fprintf(stderr, "FAIL %s: cannot read: %s\n", argv[i], strerror(errno));
