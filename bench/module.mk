@@ -11,3 +11,12 @@ bench test: $(BENCH_ROUTER)
 
 BENCH_SCRIPTS += bench/run.sh
 TEST_SCRIPTS  += bench/router_test.sh
+
+# The hypervisor's switch costs (see bench/hv_bench.c).
+HV_BENCH := $(BUILD)/bench/hv_bench
+
+$(HV_BENCH): $(BUILD)/obj/bench/hv_bench.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_SODIUM) -pthread
+
+bench test: $(HV_BENCH)

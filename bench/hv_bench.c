@@ -1,0 +1,317 @@
+/* The hypervisor's switch costs (make bench):
+ *
+ *   bench: vm_switch X ns vms=N      packet-boundary switch, N = 1..1024 VMs with one packet each
+ *                                    per round, less the per-packet cost of one VM running the same
+ *                                    number of packets in one turn (same code, no switch)
+ *   bench: vm_preempt_switch X ns    two VMs in long packets preempted every slice, less the same
+ *                                    instructions run without preemption, per preemption
+ *   bench: swapcontext X ns          one ucontext switch, for scale
+ *   bench: thread_pingpong X ns      one hand-off between two spinning threads, for scale
+ *   bench: vm_idle_bytes N bytes     a VM's memory beyond its state (record, queue, out map, SlVm)
+ *
+ * Each figure is the best of --rounds runs (default 5). Hosted: the core it measures is not. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <ucontext.h>
+
+#include "asm.h"
+#include "hv.h"
+
+enum { MAX_VMS = 1024, BUFSZ = SL_PKT_HEADROOM + SL_PKT_MAX };
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static void die(const char *what, const char *err)
+{
+    fprintf(stderr, "hv_bench: %s: %s\n", what, err);
+    exit(1);
+}
+
+static void *xalloc(size_t n)
+{
+    void *p = aligned_alloc(64, (n + 63) & ~(size_t)63);
+    if (!p)
+        die("out of memory", "");
+    return p;
+}
+
+static SlImage assemble(const char *src, uint8_t **owned)
+{
+    uint8_t *bytes;
+    size_t len;
+    char err[1024];
+    if (sl_asm_assemble(src, strlen(src), "bench.sla", 0, &bytes, &len, err, sizeof err))
+        die("assemble", err);
+    SlImage img;
+    if (sl_image_parse(bytes, len, &img, err, sizeof err))
+        die("parse", err);
+    *owned = bytes; /* the caller frees them after the last use of img */
+    return img;
+}
+
+typedef struct Bed {
+    SlHv *hv;
+    void *hv_mem;
+    void *vm_mem[MAX_VMS];
+    uint32_t nvms;
+    uint64_t released;
+} Bed;
+
+static void on_release(void *user, SlPacket *pkt, SlHvFate fate, uint32_t vm)
+{
+    (void)pkt;
+    (void)fate;
+    (void)vm;
+    ((Bed *)user)->released++;
+}
+
+static void bed_open(Bed *b, uint32_t nvms, const SlImage *img, const SlHvQuotas *q, uint64_t quantum)
+{
+    memset(b, 0, sizeof *b);
+    SlHvConfig cfg = {.phys_ports = 1, .max_vms = nvms, .max_maps = 1, .quantum = quantum, .seed = 1,
+                      .ops = {.user = b, .release = on_release}};
+    size_t need = sl_hv_footprint(&cfg);
+    b->hv_mem = xalloc(need);
+    char err[256];
+    if (sl_hv_create(b->hv_mem, need, &cfg, &b->hv, err, sizeof err))
+        die("hv", err);
+    size_t vneed = sl_hv_vm_footprint(img, q);
+    for (uint32_t i = 0; i < nvms; i++) {
+        uint32_t id;
+        b->vm_mem[i] = xalloc(vneed);
+        if (sl_hv_vm_add(b->hv, b->vm_mem[i], vneed, img, q, &id, err, sizeof err))
+            die("vm", err);
+    }
+    b->nvms = nvms;
+}
+
+static void bed_close(Bed *b)
+{
+    for (uint32_t i = 0; i < b->nvms; i++)
+        free(b->vm_mem[i]);
+    free(b->hv_mem);
+}
+
+/* ns per packet: rounds of `per_vm` packets posted to each VM, then run to idle. */
+static double per_packet(Bed *b, SlPacket *pkts, uint32_t per_vm, uint64_t total)
+{
+    uint64_t done = 0;
+    double t0 = now_ns();
+    while (done < total) {
+        for (uint32_t v = 0; v < b->nvms; v++)
+            for (uint32_t k = 0; k < per_vm; k++)
+                sl_hv_vm_post(b->hv, v, 0, &pkts[v * per_vm + k]);
+        sl_hv_run(b->hv, 0);
+        done += (uint64_t)b->nvms * per_vm;
+    }
+    return (now_ns() - t0) / (double)done;
+}
+
+static double best_of(int rounds, double (*fn)(void *), void *arg)
+{
+    double best = 1e300;
+    for (int r = 0; r < rounds; r++) {
+        double t = fn(arg);
+        if (t < best)
+            best = t;
+    }
+    return best;
+}
+
+/* ---- packet-boundary switch ---- */
+
+typedef struct SwitchArg {
+    const SlImage *img;
+    uint32_t nvms;
+    int switching;
+    SlPacket *pkts;
+} SwitchArg;
+
+static double switch_once(void *p)
+{
+    SwitchArg *a = p;
+    Bed b;
+    uint64_t total = 1u << 20;
+    if (a->switching) {
+        SlHvQuotas q = {.queue_depth = 1};
+        bed_open(&b, a->nvms, a->img, &q, 1024);
+        per_packet(&b, a->pkts, 1, 1u << 14); /* warm */
+        double t = per_packet(&b, a->pkts, 1, total);
+        bed_close(&b);
+        return t;
+    }
+    SlHvQuotas q = {.queue_depth = a->nvms};
+    bed_open(&b, 1, a->img, &q, 1ull << 40);
+    per_packet(&b, a->pkts, a->nvms, 1u << 14);
+    double t = per_packet(&b, a->pkts, a->nvms, total);
+    bed_close(&b);
+    return t;
+}
+
+/* ---- preemptive switch ---- */
+
+typedef struct PreemptArg {
+    const SlImage *img;
+    uint64_t slice;
+    SlPacket *pkts;
+    uint64_t preemptions;
+} PreemptArg;
+
+static double preempt_once(void *p)
+{
+    PreemptArg *a = p;
+    Bed b;
+    SlHvQuotas q = {.queue_depth = 4, .slice = a->slice, .packet_budget = 1u << 22};
+    bed_open(&b, 2, a->img, &q, a->slice);
+    double t0 = now_ns();
+    for (int r = 0; r < 4; r++) {
+        sl_hv_vm_post(b.hv, 0, 0, &a->pkts[0]);
+        sl_hv_vm_post(b.hv, 1, 0, &a->pkts[1]);
+        sl_hv_run(b.hv, 0);
+    }
+    double t = now_ns() - t0;
+    SlHvStats st;
+    sl_hv_stats(b.hv, &st);
+    a->preemptions = st.preemptions;
+    bed_close(&b);
+    return t;
+}
+
+/* ---- swapcontext and threads, for scale ---- */
+
+enum { SWAPS = 1000000 };
+static ucontext_t main_ctx, co_ctx; /* bench harness, not library code */
+
+static void co_body(void)
+{
+    for (;;)
+        swapcontext(&co_ctx, &main_ctx);
+}
+
+static double swap_once(void *p)
+{
+    (void)p;
+    static char stack[64 * 1024];
+    getcontext(&co_ctx);
+    co_ctx.uc_stack.ss_sp = stack;
+    co_ctx.uc_stack.ss_size = sizeof stack;
+    co_ctx.uc_link = 0;
+    makecontext(&co_ctx, co_body, 0);
+    double t0 = now_ns();
+    for (int i = 0; i < SWAPS; i++)
+        swapcontext(&main_ctx, &co_ctx);
+    return (now_ns() - t0) / (2.0 * SWAPS); /* two switches per iteration */
+}
+
+enum { PINGS = 200000 };
+static _Atomic uint64_t ball;
+
+static void *ponger(void *p)
+{
+    (void)p;
+    for (uint64_t i = 1; i < 2 * PINGS; i += 2) {
+        while (atomic_load_explicit(&ball, memory_order_acquire) != i) {
+        }
+        atomic_store_explicit(&ball, i + 1, memory_order_release);
+    }
+    return 0;
+}
+
+static double pingpong_once(void *p)
+{
+    (void)p;
+    atomic_store(&ball, 0);
+    pthread_t th;
+    if (pthread_create(&th, 0, ponger, 0))
+        die("pthread_create", "failed");
+    double t0 = now_ns();
+    for (uint64_t i = 0; i < 2 * PINGS; i += 2) {
+        while (atomic_load_explicit(&ball, memory_order_acquire) != i) {
+        }
+        atomic_store_explicit(&ball, i + 1, memory_order_release);
+    }
+    while (atomic_load_explicit(&ball, memory_order_acquire) != 2 * PINGS) {
+    }
+    double t = (now_ns() - t0) / (2.0 * PINGS);
+    pthread_join(th, 0);
+    return t;
+}
+
+int main(int argc, char **argv)
+{
+    int rounds = 5;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+            rounds = atoi(argv[++i]);
+        else
+            die("usage", "hv_bench [--rounds N]");
+    }
+    if (rounds < 1)
+        rounds = 1;
+
+    /* The smallest packet program: one instruction. */
+    uint8_t *tiny_bytes, *spin_bytes;
+    SlImage tiny = assemble(".state 8\n.handler packet main\n.func main\n    drop\n", &tiny_bytes);
+    /* A packet that never ends by itself: stopped by its budget (fault FUEL). */
+    SlImage spin = assemble(".state 8\n.handler packet main\n.func main\nl:\n    ja l\n", &spin_bytes);
+
+    SlPacket *pkts = xalloc(MAX_VMS * sizeof *pkts);
+    uint8_t *buf = xalloc(BUFSZ);
+    memset(buf, 0, BUFSZ);
+    for (uint32_t i = 0; i < MAX_VMS; i++)
+        pkts[i] = (SlPacket){.buf = buf, .cap = BUFSZ, .head = SL_PKT_HEADROOM, .len = 64,
+                             .in_port = SL_HV_NO_PORT};
+
+    for (uint32_t n = 1; n <= MAX_VMS; n *= 2) {
+        SwitchArg sw = {&tiny, n, 1, pkts}, base = {&tiny, n, 0, pkts};
+        double ts = best_of(rounds, switch_once, &sw);
+        double tb = best_of(rounds, switch_once, &base);
+        /* with one VM the "switching" run switches to itself: nothing to subtract from */
+        printf("bench: vm_switch %.1f ns vms=%u per_packet=%.1f one_vm_per_packet=%.1f\n", n == 1 ? 0.0 : ts - tb,
+               n, ts, tb);
+        fflush(stdout);
+    }
+
+    /* Preemption: the same instructions with a slice of 256 and a slice of 2^20. */
+    PreemptArg small = {&spin, 256, pkts, 0}, large = {&spin, 1u << 20, pkts, 0};
+    double t_small = 1e300, t_large = 1e300;
+    uint64_t pre_small = 0, pre_large = 0;
+    for (int r = 0; r < rounds; r++) {
+        /* each run: 2 VMs x 4 packets, each packet stopped at its budget (FUEL fault) */
+        double a = preempt_once(&small), b = preempt_once(&large);
+        if (a < t_small)
+            t_small = a;
+        if (b < t_large)
+            t_large = b;
+        pre_small = small.preemptions;
+        pre_large = large.preemptions;
+    }
+    printf("bench: vm_preempt_switch %.1f ns slice=256 preemptions=%llu\n",
+           (t_small - t_large) / (double)(pre_small - pre_large), (unsigned long long)pre_small);
+
+    printf("bench: swapcontext %.1f ns\n", best_of(rounds, swap_once, 0));
+    printf("bench: thread_pingpong %.1f ns\n", best_of(rounds, pingpong_once, 0));
+
+    SlHvQuotas dq = {0};
+    size_t idle = sl_hv_vm_footprint(&tiny, &dq) - tiny.state_size;
+    SlHvQuotas q1 = {.queue_depth = 1};
+    size_t idle1 = sl_hv_vm_footprint(&tiny, &q1) - tiny.state_size;
+    size_t core = sl_hv_image_footprint(&tiny) - tiny.state_size;
+    printf("bench: vm_idle_bytes %zu bytes queue_depth=64 hv_record=%zu vm_core=%zu queue_depth1=%zu\n", idle,
+           idle - core, core, idle1);
+    free(pkts);
+    free(buf);
+    free(tiny_bytes);
+    free(spin_bytes);
+    return 0;
+}

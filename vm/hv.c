@@ -1,0 +1,709 @@
+/* The hypervisor: connection table, per-VM queues and a weighted deficit-round-robin scheduler.
+ *
+ * Scheduling. VMs with work sit in a FIFO "active" list. A turn pops the head, credits it
+ * quantum * weight instructions (less when penalised) and runs its packets one after another,
+ * each run or resume given one slice of fuel, while the credit is positive. The instructions a
+ * run used are charged after it returns, so a VM may end a turn in debt; it pays the debt in later
+ * rounds, which keeps shares exact over time without knowing a packet's cost in advance. A VM
+ * that leaves the list (queue empty) forfeits its credit, as in classic DRR.
+ *
+ * Switches. Going from one packet to the next of another VM only changes the VM pointer the loop
+ * works on: the VM's registers are dead at a packet boundary. A run that yields (its slice is
+ * used up inside one packet) keeps its registers and frames in its SlVm; the VM goes to the back
+ * of the list and sl_vm_resume() goes on at its next turn: the preemptive switch.
+ *
+ * Replace. A new image is verified into its own memory at once; the VM pointer is swapped at the
+ * first packet boundary (at once when no packet is in flight), so the packet in flight ends on
+ * the old image and the queue, which holds only descriptors, drains into the new one. */
+#include "hv.h"
+
+#include "mem.h"
+#include "vm_int.h"
+
+/* A queue slot is a descriptor pointer plus a byte in a parallel array: the handler index
+ * (< SL_MAX_HANDLERS) or PACKET_HANDLER, the current image's packet handler. 9 bytes a slot. */
+#define PACKET_HANDLER 0xffu
+
+typedef struct HvVm HvVm;
+struct HvVm {
+    SlVm *vm;
+    SlVm *next_vm;         /* replacement waiting for the packet in flight */
+    int next_keep;
+    int kept;
+    uint32_t id;
+    uint32_t state;        /* SlHvVmState */
+    int32_t packet_handler; /* of the current image, or -1 */
+    SlHvQuotas q;
+    SlPacket **queue;      /* ring of q.queue_depth */
+    uint8_t *qhandler;     /* its handler bytes */
+    uint32_t qhead, qcount;
+    uint32_t *outmap;      /* vport -> phys or SL_HV_NO_PORT */
+    SlPacket *cur;         /* packet in flight (yielded), NULL at a boundary */
+    uint32_t cur_handler;
+    uint64_t cur_insns;    /* insns of the current run so far */
+    int cur_preempted;     /* the run in flight was preempted at least once */
+    int64_t deficit;
+    int active;
+    HvVm *next;            /* active list */
+    SlHvVmStats st;
+};
+
+typedef struct HvMap {
+    uint32_t used, phys, vlan, ethertype, vm, vport;
+} HvMap;
+
+struct SlHv {
+    SlHvConfig cfg;
+    HvVm **vms;
+    HvMap *maps;
+    SlHvPortStats *ports;
+    HvVm *head, *tail;     /* active list */
+    HvVm *last;            /* the VM that ran last */
+    int last_preempted;    /* and it was preempted */
+    HvVm *running;         /* for the clone callback */
+    SlHvStats st;
+};
+
+static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* ---- memory ---- */
+
+size_t sl_hv_footprint(const SlHvConfig *cfg)
+{
+    if (!cfg || !cfg->phys_ports || !cfg->max_vms || cfg->phys_ports > (1u << 20) ||
+        cfg->max_vms > (1u << 20) || cfg->max_maps > (1u << 20))
+        return 0;
+    return align8(sizeof(SlHv)) + align8((size_t)cfg->max_vms * sizeof(HvVm *)) +
+           align8((size_t)cfg->max_maps * sizeof(HvMap)) +
+           align8((size_t)cfg->phys_ports * sizeof(SlHvPortStats));
+}
+
+int sl_hv_create(void *mem, size_t size, const SlHvConfig *cfg, SlHv **out, char *err, size_t errcap)
+{
+    if (errcap)
+        err[0] = '\0';
+    *out = 0;
+    size_t need = sl_hv_footprint(cfg);
+    if (!need) {
+        sl_fmt(err, errcap, "hypervisor config invalid (ports, VMs 1..2^20, maps 0..2^20)");
+        return -SL_EARG;
+    }
+    if (!mem || ((uintptr_t)mem & 7)) {
+        sl_fmt(err, errcap, "hypervisor memory missing or not 8-byte aligned");
+        return -SL_EARG;
+    }
+    if (size < need) {
+        sl_fmt(err, errcap, "hypervisor memory too small: %zu bytes given, %zu needed", size, need);
+        return -SL_ENOMEM;
+    }
+    memset(mem, 0, need);
+    uint8_t *p = mem;
+    SlHv *hv = (SlHv *)mem;
+    p += align8(sizeof(SlHv));
+    hv->cfg = *cfg;
+    if (!hv->cfg.quantum)
+        hv->cfg.quantum = 1024;
+    hv->vms = (HvVm **)(void *)p;
+    p += align8((size_t)cfg->max_vms * sizeof(HvVm *));
+    hv->maps = (HvMap *)(void *)p;
+    p += align8((size_t)cfg->max_maps * sizeof(HvMap));
+    hv->ports = (SlHvPortStats *)(void *)p;
+    *out = hv;
+    return 0;
+}
+
+static int quotas_norm(const SlImage *img, const SlHvQuotas *in, SlHvQuotas *q)
+{
+    if (in)
+        *q = *in;
+    else
+        memset(q, 0, sizeof *q);
+    if (!q->slice)
+        q->slice = 4096;
+    if (!q->packet_budget)
+        q->packet_budget = 1ull << 32;
+    if (!q->queue_depth)
+        q->queue_depth = 64;
+    if (!q->weight)
+        q->weight = 1;
+    if (!q->vports)
+        q->vports = img->port_count;
+    return q->queue_depth <= 65536 && q->weight <= 65536 && q->vports <= SL_MAX_PORTS &&
+           q->vports >= img->port_count;
+}
+
+static size_t record_bytes(const SlHvQuotas *q)
+{
+    return align8(sizeof(HvVm)) + align8((size_t)q->queue_depth * (sizeof(SlPacket *) + 1)) +
+           align8((size_t)q->vports * sizeof(uint32_t));
+}
+
+size_t sl_hv_vm_footprint(const SlImage *img, const SlHvQuotas *quotas)
+{
+    SlHvQuotas q;
+    size_t vm = sl_vm_footprint(img);
+    if (!vm || !quotas_norm(img, quotas, &q))
+        return 0;
+    return record_bytes(&q) + vm;
+}
+
+size_t sl_hv_image_footprint(const SlImage *img) { return sl_vm_footprint(img); }
+
+static HvVm *get(const SlHv *hv, uint32_t id) { return id < hv->cfg.max_vms ? hv->vms[id] : 0; }
+
+static int32_t find_packet_handler(const SlVm *vm)
+{
+    return sl_image_find_handler(sl_vm_image(vm), SL_HANDLER_PACKET, 0);
+}
+
+int sl_hv_vm_add(SlHv *hv, void *mem, size_t size, const SlImage *img, const SlHvQuotas *quotas,
+                 uint32_t *id, char *err, size_t errcap)
+{
+    if (errcap)
+        err[0] = '\0';
+    SlHvQuotas q;
+    if (!quotas_norm(img, quotas, &q)) {
+        sl_fmt(err, errcap, "quotas invalid (queue depth, weight <= 65536; vports %u..%u)",
+               img->port_count, (unsigned)SL_MAX_PORTS);
+        return -SL_EARG;
+    }
+    if (!mem || ((uintptr_t)mem & 7)) {
+        sl_fmt(err, errcap, "VM memory missing or not 8-byte aligned");
+        return -SL_EARG;
+    }
+    size_t need = sl_hv_vm_footprint(img, &q);
+    if (!need || size < need) {
+        sl_fmt(err, errcap, "VM memory too small: %zu bytes given, %zu needed", size, need);
+        return -SL_ENOMEM;
+    }
+    uint32_t slot = 0;
+    while (slot < hv->cfg.max_vms && hv->vms[slot])
+        slot++;
+    if (slot == hv->cfg.max_vms) {
+        sl_fmt(err, errcap, "hypervisor full: %u VMs", hv->cfg.max_vms);
+        return -SL_EFULL;
+    }
+    size_t rec = record_bytes(&q);
+    uint8_t *p = mem;
+    HvVm *v = (HvVm *)mem;
+    memset(v, 0, sizeof *v);
+    SlVmConfig vc = {.seed = sl_mix64(hv->cfg.seed + slot), .packet_budget = q.packet_budget};
+    int rc = sl_vm_create(p + rec, size - rec, img, &vc, &v->vm, err, errcap);
+    if (rc < 0)
+        return rc;
+    v->queue = (SlPacket **)(void *)(p + align8(sizeof(HvVm)));
+    v->qhandler = (uint8_t *)(v->queue + q.queue_depth);
+    v->outmap = (uint32_t *)(void *)(p + align8(sizeof(HvVm)) +
+                                     align8((size_t)q.queue_depth * (sizeof(SlPacket *) + 1)));
+    for (uint32_t i = 0; i < q.vports; i++)
+        v->outmap[i] = SL_HV_NO_PORT;
+    v->q = q;
+    v->id = slot;
+    v->state = SL_HV_VM_RUNNING;
+    v->packet_handler = find_packet_handler(v->vm);
+    hv->vms[slot] = v;
+    *id = slot;
+    return 0;
+}
+
+/* ---- packets ---- */
+
+static void release(SlHv *hv, SlPacket *pkt, SlHvFate fate, uint32_t vm)
+{
+    if (hv->cfg.ops.release)
+        hv->cfg.ops.release(hv->cfg.ops.user, pkt, fate, vm);
+}
+
+static void output(SlHv *hv, HvVm *v, uint32_t vport, const uint8_t *data, uint32_t len, int clone)
+{
+    uint32_t phys = vport < v->q.vports ? v->outmap[vport] : SL_HV_NO_PORT;
+    if (phys == SL_HV_NO_PORT) {
+        v->st.unrouted++;
+        return;
+    }
+    if (clone)
+        v->st.clones++;
+    else
+        v->st.sent++;
+    hv->ports[phys].out++;
+    hv->ports[phys].out_bytes += len;
+    if (hv->cfg.ops.output)
+        hv->cfg.ops.output(hv->cfg.ops.user, phys, data, len);
+}
+
+static void on_clone(void *user, uint32_t port, const uint8_t *data, uint32_t len)
+{
+    SlHv *hv = user;
+    output(hv, hv->running, port, data, len, 1);
+}
+
+static void activate(SlHv *hv, HvVm *v)
+{
+    if (v->active)
+        return;
+    v->active = 1;
+    v->next = 0;
+    if (hv->tail)
+        hv->tail->next = v;
+    else
+        hv->head = v;
+    hv->tail = v;
+}
+
+static void unlink_active(SlHv *hv, HvVm *v)
+{
+    if (!v->active)
+        return;
+    HvVm **pp = &hv->head, *prev = 0;
+    while (*pp && *pp != v) {
+        prev = *pp;
+        pp = &(*pp)->next;
+    }
+    if (*pp)
+        *pp = v->next;
+    if (hv->tail == v)
+        hv->tail = prev;
+    v->active = 0;
+    v->next = 0;
+    v->deficit = 0;
+}
+
+static int enqueue(SlHv *hv, HvVm *v, uint32_t handler, uint32_t in_port, SlPacket *pkt)
+{
+    if (v->state != SL_HV_VM_RUNNING) {
+        v->st.stop_drops++;
+        release(hv, pkt, SL_HV_STOPPED, v->id);
+        return 0;
+    }
+    if (v->qcount == v->q.queue_depth) {
+        v->st.queue_drops++;
+        release(hv, pkt, SL_HV_QUEUE_FULL, v->id);
+        return -1;
+    }
+    pkt->in_port = in_port;
+    uint32_t at = v->qhead + v->qcount;
+    if (at >= v->q.queue_depth)
+        at -= v->q.queue_depth;
+    v->queue[at] = pkt;
+    v->qhandler[at] = (uint8_t)handler;
+    v->qcount++;
+    v->st.in++;
+    activate(hv, v);
+    return 1;
+}
+
+static uint32_t be16(const uint8_t *p) { return (uint32_t)p[0] << 8 | p[1]; }
+
+/* The frame's first VLAN id (SL_HV_NO_VLAN if untagged) and its EtherType after all tags
+ * (SL_HV_ANY when the frame is too short to have one). */
+static void classify(const SlPacket *pkt, uint32_t *vlan, uint32_t *et)
+{
+    const uint8_t *b = pkt->buf + pkt->head;
+    uint32_t len = pkt->len, off = 12;
+    *vlan = SL_HV_NO_VLAN;
+    *et = SL_HV_ANY;
+    if (len < 14)
+        return;
+    uint32_t t = be16(b + off);
+    while ((t == 0x8100 || t == 0x88a8) && len >= off + 6) {
+        if (*vlan == SL_HV_NO_VLAN)
+            *vlan = be16(b + off + 2) & 0xfff;
+        off += 4;
+        t = be16(b + off);
+    }
+    if (t == 0x8100 || t == 0x88a8)
+        return; /* tag cut short */
+    *et = t;
+}
+
+int sl_hv_input(SlHv *hv, uint32_t phys, SlPacket *pkt)
+{
+    if (phys >= hv->cfg.phys_ports || !pkt || !pkt->buf)
+        return -SL_EARG;
+    SlHvPortStats *ps = &hv->ports[phys];
+    ps->in++;
+    ps->in_bytes += pkt->len;
+    uint32_t vlan, et;
+    classify(pkt, &vlan, &et);
+    const HvMap *best = 0;
+    int best_rank = -1;
+    for (uint32_t i = 0; i < hv->cfg.max_maps; i++) {
+        const HvMap *m = &hv->maps[i];
+        if (!m->used || m->phys != phys)
+            continue;
+        if (m->vlan != SL_HV_ANY && m->vlan != vlan)
+            continue;
+        if (m->ethertype != SL_HV_ANY && m->ethertype != et)
+            continue;
+        int rank = (m->vlan != SL_HV_ANY) * 2 + (m->ethertype != SL_HV_ANY);
+        if (rank > best_rank) {
+            best = m;
+            best_rank = rank;
+        }
+    }
+    HvVm *v = best ? get(hv, best->vm) : 0;
+    if (!v) {
+        ps->no_match++;
+        release(hv, pkt, SL_HV_NO_MATCH, SL_HV_NO_PORT);
+        return 0;
+    }
+    int rc = enqueue(hv, v, PACKET_HANDLER, best->vport, pkt);
+    if (rc < 0)
+        ps->queue_drops++;
+    return rc > 0;
+}
+
+int sl_hv_vm_post(SlHv *hv, uint32_t id, uint32_t handler, SlPacket *pkt)
+{
+    HvVm *v = get(hv, id);
+    if (!v || !pkt || !pkt->buf || handler >= SL_MAX_HANDLERS)
+        return -SL_EARG;
+    return enqueue(hv, v, handler, pkt->in_port, pkt) > 0;
+}
+
+/* ---- connection table ---- */
+
+int sl_hv_map_in(SlHv *hv, uint32_t phys, uint32_t vlan, uint32_t ethertype, uint32_t vm, uint32_t vport)
+{
+    if (phys >= hv->cfg.phys_ports || !get(hv, vm) || (vlan != SL_HV_ANY && vlan != SL_HV_NO_VLAN && vlan > 0xfff) ||
+        (ethertype != SL_HV_ANY && ethertype > 0xffff))
+        return -SL_EARG;
+    HvMap *free_slot = 0;
+    for (uint32_t i = 0; i < hv->cfg.max_maps; i++) {
+        HvMap *m = &hv->maps[i];
+        if (m->used && m->phys == phys && m->vlan == vlan && m->ethertype == ethertype) {
+            m->vm = vm;
+            m->vport = vport;
+            return 0;
+        }
+        if (!m->used && !free_slot)
+            free_slot = m;
+    }
+    if (!free_slot)
+        return -SL_EFULL;
+    *free_slot = (HvMap){.used = 1, .phys = phys, .vlan = vlan, .ethertype = ethertype, .vm = vm, .vport = vport};
+    return 0;
+}
+
+int sl_hv_unmap_in(SlHv *hv, uint32_t phys, uint32_t vlan, uint32_t ethertype)
+{
+    for (uint32_t i = 0; i < hv->cfg.max_maps; i++) {
+        HvMap *m = &hv->maps[i];
+        if (m->used && m->phys == phys && m->vlan == vlan && m->ethertype == ethertype) {
+            m->used = 0;
+            return 0;
+        }
+    }
+    return -SL_EARG;
+}
+
+int sl_hv_map_out(SlHv *hv, uint32_t vm, uint32_t vport, uint32_t phys)
+{
+    HvVm *v = get(hv, vm);
+    if (!v || vport >= v->q.vports || (phys != SL_HV_NO_PORT && phys >= hv->cfg.phys_ports))
+        return -SL_EARG;
+    v->outmap[vport] = phys;
+    return 0;
+}
+
+/* ---- replace, stop, start ---- */
+
+static int same_layout(const SlVm *a, const SlVm *b)
+{
+    if (a->state_size != b->state_size || a->table_count != b->table_count)
+        return 0;
+    for (uint32_t t = 0; t < a->table_count; t++) {
+        const SlTableDecl *x = &a->tables[t].decl, *y = &b->tables[t].decl;
+        if (x->kind != y->kind || x->key_size != y->key_size || x->value_size != y->value_size ||
+            x->capacity != y->capacity)
+            return 0;
+    }
+    return 1;
+}
+
+/* Makes the waiting image current; called at a packet boundary. Both VMs have the same seed, so
+ * equal table declarations mean identical slot layouts and the slots copy byte for byte. */
+static void swap_image(HvVm *v)
+{
+    SlVm *old = v->vm, *nv = v->next_vm;
+    v->kept = 0;
+    if (v->next_keep && same_layout(old, nv)) {
+        memcpy(nv->state, old->state, old->state_size);
+        for (uint32_t t = 0; t < old->table_count; t++) {
+            SlTable *src = &old->tables[t], *dst = &nv->tables[t];
+            uint32_t nslots;
+            size_t bytes = sl_table_bytes(&src->decl, &nslots);
+            uint8_t *from = src->plen_count ? (uint8_t *)src->plen_count : src->slots;
+            uint8_t *to = dst->plen_count ? (uint8_t *)dst->plen_count : dst->slots;
+            memcpy(to, from, bytes);
+            dst->count = src->count;
+            memcpy(dst->plen_bits, src->plen_bits, sizeof dst->plen_bits);
+        }
+        nv->rng = old->rng;
+        v->kept = 1;
+    }
+    v->vm = nv;
+    v->next_vm = 0;
+    v->packet_handler = find_packet_handler(nv);
+    v->st.replaces++;
+}
+
+int sl_hv_vm_replace(SlHv *hv, uint32_t id, void *mem, size_t size, const SlImage *img, int keep_state,
+                     char *err, size_t errcap)
+{
+    if (errcap)
+        err[0] = '\0';
+    HvVm *v = get(hv, id);
+    if (!v) {
+        sl_fmt(err, errcap, "no VM %u", id);
+        return -SL_EARG;
+    }
+    if (v->next_vm) {
+        sl_fmt(err, errcap, "VM %u: a replace is already pending", id);
+        return -SL_ESTATE;
+    }
+    if (img->port_count > v->q.vports) {
+        sl_fmt(err, errcap, "VM %u: image declares %u ports, the VM has %u virtual ports", id,
+               img->port_count, v->q.vports);
+        return -SL_EARG;
+    }
+    SlVm *nv;
+    int rc = sl_vm_create(mem, size, img, &v->vm->cfg, &nv, err, errcap);
+    if (rc < 0)
+        return rc;
+    v->next_vm = nv;
+    v->next_keep = keep_state;
+    if (!v->cur)
+        swap_image(v);
+    return 0;
+}
+
+int sl_hv_vm_pending(const SlHv *hv, uint32_t id)
+{
+    const HvVm *v = get(hv, id);
+    return v && v->next_vm;
+}
+
+int sl_hv_vm_kept_state(const SlHv *hv, uint32_t id)
+{
+    const HvVm *v = get(hv, id);
+    return v && v->kept;
+}
+
+static void stop(SlHv *hv, HvVm *v)
+{
+    v->state = SL_HV_VM_STOPPED;
+    unlink_active(hv, v);
+    if (v->cur) {
+        sl_vm_abort(v->vm);
+        SlPacket *p = v->cur;
+        v->cur = 0;
+        v->st.stop_drops++;
+        release(hv, p, SL_HV_STOPPED, v->id);
+    }
+    if (v->next_vm)
+        swap_image(v);
+    while (v->qcount) {
+        SlPacket *p = v->queue[v->qhead];
+        v->qhead = v->qhead + 1 == v->q.queue_depth ? 0 : v->qhead + 1;
+        v->qcount--;
+        v->st.stop_drops++;
+        release(hv, p, SL_HV_STOPPED, v->id);
+    }
+    v->qhead = 0;
+}
+
+int sl_hv_vm_stop(SlHv *hv, uint32_t id)
+{
+    HvVm *v = get(hv, id);
+    if (!v)
+        return -SL_EARG;
+    if (v->state == SL_HV_VM_RUNNING)
+        stop(hv, v);
+    return 0;
+}
+
+int sl_hv_vm_start(SlHv *hv, uint32_t id)
+{
+    HvVm *v = get(hv, id);
+    if (!v)
+        return -SL_EARG;
+    v->state = SL_HV_VM_RUNNING;
+    v->st.overrun_score = 0;
+    return 0;
+}
+
+SlHvVmState sl_hv_vm_state(const SlHv *hv, uint32_t id)
+{
+    const HvVm *v = get(hv, id);
+    return v ? (SlHvVmState)v->state : SL_HV_VM_FREE;
+}
+
+SlVm *sl_hv_vm(SlHv *hv, uint32_t id)
+{
+    HvVm *v = get(hv, id);
+    return v ? v->vm : 0;
+}
+
+/* ---- the scheduler ---- */
+
+/* A run ended (DONE or FAULT): account for it and hand the packet back. */
+static void finish(SlHv *hv, HvVm *v, const SlResult *res)
+{
+    SlPacket *p = v->cur;
+    v->cur = 0;
+    v->st.runs++;
+    if (!v->cur_preempted && v->st.overrun_score)
+        v->st.overrun_score--;
+    SlHvFate fate;
+    if (res->status == SL_RUN_FAULT) {
+        v->st.faults++;
+        v->st.fault[res->fault < SL_FAULT_COUNT ? res->fault : 0]++;
+        fate = SL_HV_FAULTED;
+    } else if (res->verdict == SL_VERDICT_SEND) {
+        uint64_t unrouted = v->st.unrouted;
+        output(hv, v, res->port, p->buf + p->head, p->len, 0);
+        fate = v->st.unrouted != unrouted ? SL_HV_UNROUTED : SL_HV_SENT;
+    } else if (res->verdict == SL_VERDICT_PUNT) {
+        v->st.punted++;
+        fate = SL_HV_PUNTED;
+    } else {
+        v->st.dropped++;
+        fate = SL_HV_DROPPED;
+    }
+    if (v->next_vm)
+        swap_image(v);
+    release(hv, p, fate, v->id);
+}
+
+static uint64_t quantum(const SlHv *hv, const HvVm *v)
+{
+    uint64_t q = hv->cfg.quantum * v->q.weight;
+    if (v->q.penalty_after && v->st.overrun_score >= v->q.penalty_after) {
+        uint32_t shift = v->st.overrun_score - v->q.penalty_after + 1;
+        q = shift >= 63 ? 0 : q >> shift;
+        if (!q)
+            q = 1; /* still earns credit, so it pays its debt off eventually */
+    }
+    return q;
+}
+
+/* Runs v's packets while its credit lasts. Returns 1 when v was preempted mid-packet. */
+static int turn(SlHv *hv, HvVm *v)
+{
+    SlEnv env = {.user = hv, .clone = on_clone};
+    hv->running = v;
+    while (v->deficit > 0) {
+        SlResult res;
+        int rc;
+        if (!v->cur) {
+            if (!v->qcount)
+                break;
+            SlPacket *p = v->queue[v->qhead];
+            uint32_t h = v->qhandler[v->qhead];
+            v->qhead = v->qhead + 1 == v->q.queue_depth ? 0 : v->qhead + 1;
+            v->qcount--;
+            v->cur = p;
+            v->cur_handler = h == PACKET_HANDLER ? (uint32_t)v->packet_handler : h;
+            v->cur_insns = 0;
+            v->cur_preempted = 0;
+            env.now_ns = p->tstamp_ns;
+            rc = sl_vm_run(v->vm, v->cur_handler, p, &env, v->q.slice, &res);
+        } else {
+            env.now_ns = v->cur->tstamp_ns;
+            rc = sl_vm_resume(v->vm, v->cur, &env, v->q.slice, &res);
+        }
+        if (rc < 0) { /* the descriptor broke the window contract */
+            SlPacket *p = v->cur;
+            v->cur = 0;
+            v->st.errors++;
+            if (v->next_vm)
+                swap_image(v);
+            release(hv, p, SL_HV_ERROR, v->id);
+            continue;
+        }
+        uint64_t used = res.insns - v->cur_insns;
+        v->cur_insns = res.insns;
+        v->deficit -= (int64_t)used;
+        v->st.insns += used;
+        hv->st.insns += used;
+        if (res.status == SL_RUN_YIELD) {
+            v->st.preemptions++;
+            v->cur_preempted = 1;
+            if (v->q.penalty_after && v->st.overrun_score >= v->q.penalty_after)
+                v->st.penalties++;
+            v->st.overrun_score++;
+            if (v->q.stop_after && v->st.overrun_score >= v->q.stop_after) {
+                stop(hv, v);
+                return 0;
+            }
+            return 1;
+        }
+        finish(hv, v, &res);
+        if (v->state != SL_HV_VM_RUNNING)
+            return 0;
+    }
+    return 0;
+}
+
+int sl_hv_step(SlHv *hv)
+{
+    HvVm *v = hv->head;
+    if (!v)
+        return 0;
+    hv->head = v->next;
+    if (!hv->head)
+        hv->tail = 0;
+    v->next = 0;
+    v->active = 0;
+    if (hv->last != v) {
+        hv->st.switches++;
+        hv->st.preemptions += hv->last_preempted;
+        v->st.switches++;
+    }
+    v->deficit += (int64_t)quantum(hv, v);
+    int preempted = turn(hv, v);
+    hv->st.rounds++;
+    hv->last = v;
+    hv->last_preempted = preempted;
+    if (v->state == SL_HV_VM_RUNNING && (v->cur || v->qcount)) {
+        int64_t d = v->deficit;
+        activate(hv, v);
+        v->deficit = d;
+    } else {
+        v->deficit = 0;
+    }
+    return 1;
+}
+
+uint64_t sl_hv_run(SlHv *hv, uint64_t budget)
+{
+    uint64_t start = hv->st.insns;
+    while ((!budget || hv->st.insns - start < budget) && sl_hv_step(hv)) {
+    }
+    return hv->st.insns - start;
+}
+
+int sl_hv_busy(const SlHv *hv) { return hv->head != 0; }
+
+/* ---- counters ---- */
+
+int sl_hv_vm_stats(const SlHv *hv, uint32_t id, SlHvVmStats *out)
+{
+    const HvVm *v = get(hv, id);
+    if (!v)
+        return -SL_EARG;
+    *out = v->st;
+    out->queued = v->qcount;
+    return 0;
+}
+
+int sl_hv_port_stats(const SlHv *hv, uint32_t phys, SlHvPortStats *out)
+{
+    if (phys >= hv->cfg.phys_ports)
+        return -SL_EARG;
+    *out = hv->ports[phys];
+    return 0;
+}
+
+void sl_hv_stats(const SlHv *hv, SlHvStats *out) { *out = hv->st; }
