@@ -25,43 +25,54 @@
 #define PACKET_HANDLER 0xffu
 
 typedef struct HvVm HvVm;
+/* Field order matters: a packet-boundary switch touches the first line (scheduler and queue) and
+ * the hot counters right after it, nothing else of a VM's record. */
 struct HvVm {
+    /* line 0: the scheduler and the queue */
+    HvVm *next;            /* active list */
     SlVm *vm;
+    SlPacket **queue;      /* ring of qdepth; the handler bytes follow it (qhandler()) */
+    uint32_t qhead, qcount;
+    uint32_t qdepth;       /* q.queue_depth */
+    int8_t packet_handler; /* of the current image, or -1 */
+    uint8_t active;
+    uint8_t state;         /* SlHvVmState */
+    uint8_t cur_preempted; /* the run in flight was preempted at least once */
+    int64_t deficit;
+    uint64_t quantum;      /* credit per turn: cfg.quantum * weight, less while penalised */
+    uint64_t slice;        /* q.slice */
+    /* line 1: the packet in flight and the counters every packet touches */
+    SlPacket *cur;         /* packet in flight (yielded), NULL at a boundary */
+    uint64_t in, insns, runs, switches, sent, dropped, punted;
+    /* cold */
+    uint64_t cur_insns;    /* insns of the run in flight before its last yield */
+    SlHvVmStats st;        /* the other counters (the fields above are not kept here) */
     SlVm *next_vm;         /* replacement waiting for the packet in flight */
     int next_keep;
     int kept;
     uint32_t id;
-    uint32_t state;        /* SlHvVmState */
-    int32_t packet_handler; /* of the current image, or -1 */
     SlHvQuotas q;
-    SlPacket **queue;      /* ring of q.queue_depth */
-    uint8_t *qhandler;     /* its handler bytes */
-    uint32_t qhead, qcount;
     uint32_t *outmap;      /* vport -> phys or SL_HV_NO_PORT */
-    SlPacket *cur;         /* packet in flight (yielded), NULL at a boundary */
-    uint32_t cur_handler;
-    uint64_t cur_insns;    /* insns of the current run so far */
-    int cur_preempted;     /* the run in flight was preempted at least once */
-    int64_t deficit;
-    int active;
-    HvVm *next;            /* active list */
-    SlHvVmStats st;
 };
 
+static uint8_t *qhandler(const HvVm *v) { return (uint8_t *)(v->queue + v->qdepth); }
+
 typedef struct HvMap {
-    uint32_t used, phys, vlan, ethertype, vm, vport;
+    uint32_t used, phys, vlan, ethertype, tunnel, vm, vport;
 } HvMap;
 
 struct SlHv {
-    SlHvConfig cfg;
-    HvVm **vms;
-    HvMap *maps;
-    SlHvPortStats *ports;
     HvVm *head, *tail;     /* active list */
     HvVm *last;            /* the VM that ran last */
     int last_preempted;    /* and it was preempted */
     HvVm *running;         /* for the clone callback */
+    uint64_t now;          /* tstamp of the run in progress */
     SlHvStats st;
+    SlHvConfig cfg;
+    HvVm **vms;
+    HvMap *maps;
+    uint32_t tunnel_maps;  /* entries with a tunnel id: classification looks for one only then */
+    SlHvPortStats *ports;
 };
 
 static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
@@ -132,10 +143,17 @@ static int quotas_norm(const SlImage *img, const SlHvQuotas *in, SlHvQuotas *q)
            q->vports >= img->port_count;
 }
 
+/* A VM's block: up to LINE - 8 bytes of slack, so that the record and the SlVm start on cache
+ * lines whatever the embedder's 8-byte alignment; record | queue | handler bytes | out map |
+ * padding to a line | SlVm. */
+enum { LINE = 64 };
+
+static size_t align_line(size_t n) { return (n + LINE - 1) & ~(size_t)(LINE - 1); }
+
 static size_t record_bytes(const SlHvQuotas *q)
 {
-    return align8(sizeof(HvVm)) + align8((size_t)q->queue_depth * (sizeof(SlPacket *) + 1)) +
-           align8((size_t)q->vports * sizeof(uint32_t));
+    return align_line(align8(sizeof(HvVm)) + align8((size_t)q->queue_depth * (sizeof(SlPacket *) + 1)) +
+                      align8((size_t)q->vports * sizeof(uint32_t)));
 }
 
 size_t sl_hv_vm_footprint(const SlImage *img, const SlHvQuotas *quotas)
@@ -144,16 +162,16 @@ size_t sl_hv_vm_footprint(const SlImage *img, const SlHvQuotas *quotas)
     size_t vm = sl_vm_footprint(img);
     if (!vm || !quotas_norm(img, quotas, &q))
         return 0;
-    return record_bytes(&q) + vm;
+    return LINE - 8 + record_bytes(&q) + vm;
 }
 
 size_t sl_hv_image_footprint(const SlImage *img) { return sl_vm_footprint(img); }
 
 static HvVm *get(const SlHv *hv, uint32_t id) { return id < hv->cfg.max_vms ? hv->vms[id] : 0; }
 
-static int32_t find_packet_handler(const SlVm *vm)
+static int8_t find_packet_handler(const SlVm *vm)
 {
-    return sl_image_find_handler(sl_vm_image(vm), SL_HANDLER_PACKET, 0);
+    return (int8_t)sl_image_find_handler(sl_vm_image(vm), SL_HANDLER_PACKET, 0); /* < SL_MAX_HANDLERS */
 }
 
 int sl_hv_vm_add(SlHv *hv, void *mem, size_t size, const SlImage *img, const SlHvQuotas *quotas,
@@ -183,25 +201,28 @@ int sl_hv_vm_add(SlHv *hv, void *mem, size_t size, const SlImage *img, const SlH
         sl_fmt(err, errcap, "hypervisor full: %u VMs", hv->cfg.max_vms);
         return -SL_EFULL;
     }
-    size_t rec = record_bytes(&q);
-    uint8_t *p = mem;
-    HvVm *v = (HvVm *)mem;
+    size_t skip = (size_t)(-(uintptr_t)mem & (LINE - 1)); /* to the next line boundary */
+    size_t rec = skip + record_bytes(&q);
+    uint8_t *p = (uint8_t *)mem + skip;
+    HvVm *v = (HvVm *)(void *)p;
     memset(v, 0, sizeof *v);
     SlVmConfig vc = {.seed = sl_mix64(hv->cfg.seed + slot), .packet_budget = q.packet_budget};
-    int rc = sl_vm_create(p + rec, size - rec, img, &vc, &v->vm, err, errcap);
+    int rc = sl_vm_create((uint8_t *)mem + rec, size - rec, img, &vc, &v->vm, err, errcap);
     if (rc < 0)
         return rc;
     v->queue = (SlPacket **)(void *)(p + align8(sizeof(HvVm)));
-    v->qhandler = (uint8_t *)(v->queue + q.queue_depth);
     v->outmap = (uint32_t *)(void *)(p + align8(sizeof(HvVm)) +
                                      align8((size_t)q.queue_depth * (sizeof(SlPacket *) + 1)));
     for (uint32_t i = 0; i < q.vports; i++)
         v->outmap[i] = SL_HV_NO_PORT;
     v->q = q;
+    v->qdepth = q.queue_depth;
+    v->slice = q.slice;
     v->id = slot;
     v->state = SL_HV_VM_RUNNING;
     v->packet_handler = find_packet_handler(v->vm);
     hv->vms[slot] = v;
+    v->quantum = hv->cfg.quantum * q.weight;
     *id = slot;
     return 0;
 }
@@ -224,11 +245,11 @@ static void output(SlHv *hv, HvVm *v, uint32_t vport, const uint8_t *data, uint3
     if (clone)
         v->st.clones++;
     else
-        v->st.sent++;
+        v->sent++;
     hv->ports[phys].out++;
     hv->ports[phys].out_bytes += len;
     if (hv->cfg.ops.output)
-        hv->cfg.ops.output(hv->cfg.ops.user, phys, data, len);
+        hv->cfg.ops.output(hv->cfg.ops.user, phys, data, len, hv->now);
 }
 
 static void on_clone(void *user, uint32_t port, const uint8_t *data, uint32_t len)
@@ -275,33 +296,54 @@ static int enqueue(SlHv *hv, HvVm *v, uint32_t handler, uint32_t in_port, SlPack
         release(hv, pkt, SL_HV_STOPPED, v->id);
         return 0;
     }
-    if (v->qcount == v->q.queue_depth) {
+    if (v->qcount == v->qdepth) {
         v->st.queue_drops++;
         release(hv, pkt, SL_HV_QUEUE_FULL, v->id);
         return -1;
     }
     pkt->in_port = in_port;
     uint32_t at = v->qhead + v->qcount;
-    if (at >= v->q.queue_depth)
-        at -= v->q.queue_depth;
+    if (at >= v->qdepth)
+        at -= v->qdepth;
     v->queue[at] = pkt;
-    v->qhandler[at] = (uint8_t)handler;
+    qhandler(v)[at] = (uint8_t)handler;
     v->qcount++;
-    v->st.in++;
+    v->in++;
     activate(hv, v);
     return 1;
 }
 
 static uint32_t be16(const uint8_t *p) { return (uint32_t)p[0] << 8 | p[1]; }
 
-/* The frame's first VLAN id (SL_HV_NO_VLAN if untagged) and its EtherType after all tags
- * (SL_HV_ANY when the frame is too short to have one). */
-static void classify(const SlPacket *pkt, uint32_t *vlan, uint32_t *et)
+/* The tunnel id of the payload at b[off..len) whose EtherType is et, or SL_HV_ANY. Every read is
+ * checked against len first. */
+static uint32_t tunnel_id(const uint8_t *b, uint32_t len, uint32_t off, uint32_t et)
 {
-    const uint8_t *b = pkt->buf + pkt->head;
-    uint32_t len = pkt->len, off = 12;
+    if (et == SL_HV_TUNNEL_ETHERTYPE) {
+        if (len - off < 4)
+            return SL_HV_ANY;
+        return (uint32_t)b[off] << 16 | (uint32_t)b[off + 1] << 8 | b[off + 2];
+    }
+    if (et != 0x0800 || len - off < 20)
+        return SL_HV_ANY;
+    const uint8_t *ip = b + off;
+    uint32_t ihl = (uint32_t)(ip[0] & 15) * 4;
+    if (ip[0] >> 4 != 4 || ihl < 20 || len - off < ihl || ip[9] != 17 || (be16(ip + 6) & 0x1fff))
+        return SL_HV_ANY;
+    off += ihl; /* UDP header, then VXLAN's 8 bytes */
+    if (len - off < 16 || be16(b + off + 2) != SL_HV_VXLAN_PORT || !(b[off + 8] & 0x08))
+        return SL_HV_ANY;
+    return (uint32_t)b[off + 12] << 16 | (uint32_t)b[off + 13] << 8 | b[off + 14];
+}
+
+/* VLAN id, EtherType after the tags and (when want_tunnel) tunnel id of a frame. */
+static void classify(const uint8_t *b, uint32_t len, int want_tunnel, uint32_t *vlan, uint32_t *et,
+                     uint32_t *tunnel)
+{
+    uint32_t off = 12;
     *vlan = SL_HV_NO_VLAN;
     *et = SL_HV_ANY;
+    *tunnel = SL_HV_ANY;
     if (len < 14)
         return;
     uint32_t t = be16(b + off);
@@ -314,6 +356,13 @@ static void classify(const SlPacket *pkt, uint32_t *vlan, uint32_t *et)
     if (t == 0x8100 || t == 0x88a8)
         return; /* tag cut short */
     *et = t;
+    if (want_tunnel)
+        *tunnel = tunnel_id(b, len, off + 2, t);
+}
+
+void sl_hv_classify(const uint8_t *frame, uint32_t len, uint32_t *vlan, uint32_t *ethertype, uint32_t *tunnel)
+{
+    classify(frame, len, 1, vlan, ethertype, tunnel);
 }
 
 int sl_hv_input(SlHv *hv, uint32_t phys, SlPacket *pkt)
@@ -323,8 +372,8 @@ int sl_hv_input(SlHv *hv, uint32_t phys, SlPacket *pkt)
     SlHvPortStats *ps = &hv->ports[phys];
     ps->in++;
     ps->in_bytes += pkt->len;
-    uint32_t vlan, et;
-    classify(pkt, &vlan, &et);
+    uint32_t vlan, et, tun;
+    classify(pkt->buf + pkt->head, pkt->len, hv->tunnel_maps != 0, &vlan, &et, &tun);
     const HvMap *best = 0;
     int best_rank = -1;
     for (uint32_t i = 0; i < hv->cfg.max_maps; i++) {
@@ -335,7 +384,9 @@ int sl_hv_input(SlHv *hv, uint32_t phys, SlPacket *pkt)
             continue;
         if (m->ethertype != SL_HV_ANY && m->ethertype != et)
             continue;
-        int rank = (m->vlan != SL_HV_ANY) * 2 + (m->ethertype != SL_HV_ANY);
+        if (m->tunnel != SL_HV_ANY && m->tunnel != tun)
+            continue;
+        int rank = (m->tunnel != SL_HV_ANY) * 4 + (m->vlan != SL_HV_ANY) * 2 + (m->ethertype != SL_HV_ANY);
         if (rank > best_rank) {
             best = m;
             best_rank = rank;
@@ -363,15 +414,22 @@ int sl_hv_vm_post(SlHv *hv, uint32_t id, uint32_t handler, SlPacket *pkt)
 
 /* ---- connection table ---- */
 
-int sl_hv_map_in(SlHv *hv, uint32_t phys, uint32_t vlan, uint32_t ethertype, uint32_t vm, uint32_t vport)
+static int same_key(const HvMap *m, const SlHvMatch *k)
 {
-    if (phys >= hv->cfg.phys_ports || !get(hv, vm) || (vlan != SL_HV_ANY && vlan != SL_HV_NO_VLAN && vlan > 0xfff) ||
-        (ethertype != SL_HV_ANY && ethertype > 0xffff))
+    return m->used && m->phys == k->phys && m->vlan == k->vlan && m->ethertype == k->ethertype &&
+           m->tunnel == k->tunnel;
+}
+
+int sl_hv_map_in_match(SlHv *hv, const SlHvMatch *k, uint32_t vm, uint32_t vport)
+{
+    if (!k || k->phys >= hv->cfg.phys_ports || !get(hv, vm) ||
+        (k->vlan != SL_HV_ANY && k->vlan != SL_HV_NO_VLAN && k->vlan > 0xfff) ||
+        (k->ethertype != SL_HV_ANY && k->ethertype > 0xffff) || (k->tunnel != SL_HV_ANY && k->tunnel > 0xffffff))
         return -SL_EARG;
     HvMap *free_slot = 0;
     for (uint32_t i = 0; i < hv->cfg.max_maps; i++) {
         HvMap *m = &hv->maps[i];
-        if (m->used && m->phys == phys && m->vlan == vlan && m->ethertype == ethertype) {
+        if (same_key(m, k)) {
             m->vm = vm;
             m->vport = vport;
             return 0;
@@ -381,20 +439,35 @@ int sl_hv_map_in(SlHv *hv, uint32_t phys, uint32_t vlan, uint32_t ethertype, uin
     }
     if (!free_slot)
         return -SL_EFULL;
-    *free_slot = (HvMap){.used = 1, .phys = phys, .vlan = vlan, .ethertype = ethertype, .vm = vm, .vport = vport};
+    *free_slot = (HvMap){.used = 1, .phys = k->phys, .vlan = k->vlan, .ethertype = k->ethertype,
+                         .tunnel = k->tunnel, .vm = vm, .vport = vport};
+    hv->tunnel_maps += k->tunnel != SL_HV_ANY;
     return 0;
 }
 
-int sl_hv_unmap_in(SlHv *hv, uint32_t phys, uint32_t vlan, uint32_t ethertype)
+int sl_hv_unmap_in_match(SlHv *hv, const SlHvMatch *k)
 {
-    for (uint32_t i = 0; i < hv->cfg.max_maps; i++) {
+    for (uint32_t i = 0; k && i < hv->cfg.max_maps; i++) {
         HvMap *m = &hv->maps[i];
-        if (m->used && m->phys == phys && m->vlan == vlan && m->ethertype == ethertype) {
+        if (same_key(m, k)) {
             m->used = 0;
+            hv->tunnel_maps -= k->tunnel != SL_HV_ANY;
             return 0;
         }
     }
     return -SL_EARG;
+}
+
+int sl_hv_map_in(SlHv *hv, uint32_t phys, uint32_t vlan, uint32_t ethertype, uint32_t vm, uint32_t vport)
+{
+    SlHvMatch k = {.phys = phys, .vlan = vlan, .ethertype = ethertype, .tunnel = SL_HV_ANY};
+    return sl_hv_map_in_match(hv, &k, vm, vport);
+}
+
+int sl_hv_unmap_in(SlHv *hv, uint32_t phys, uint32_t vlan, uint32_t ethertype)
+{
+    SlHvMatch k = {.phys = phys, .vlan = vlan, .ethertype = ethertype, .tunnel = SL_HV_ANY};
+    return sl_hv_unmap_in_match(hv, &k);
 }
 
 int sl_hv_map_out(SlHv *hv, uint32_t vm, uint32_t vport, uint32_t phys)
@@ -505,7 +578,7 @@ static void stop(SlHv *hv, HvVm *v)
         swap_image(v);
     while (v->qcount) {
         SlPacket *p = v->queue[v->qhead];
-        v->qhead = v->qhead + 1 == v->q.queue_depth ? 0 : v->qhead + 1;
+        v->qhead = v->qhead + 1 == v->qdepth ? 0 : v->qhead + 1;
         v->qcount--;
         v->st.stop_drops++;
         release(hv, p, SL_HV_STOPPED, v->id);
@@ -530,6 +603,7 @@ int sl_hv_vm_start(SlHv *hv, uint32_t id)
         return -SL_EARG;
     v->state = SL_HV_VM_RUNNING;
     v->st.overrun_score = 0;
+    v->quantum = hv->cfg.quantum * v->q.weight;
     return 0;
 }
 
@@ -547,14 +621,31 @@ SlVm *sl_hv_vm(SlHv *hv, uint32_t id)
 
 /* ---- the scheduler ---- */
 
+/* The credit a turn earns: quantum * weight, halved for each overrun point at or above
+ * penalty_after (at least 1 instruction, so the VM still pays its debt off eventually). Cached in
+ * the record and recomputed only when the overrun score changes. */
+static void set_quantum(const SlHv *hv, HvVm *v)
+{
+    uint64_t q = hv->cfg.quantum * v->q.weight;
+    if (v->q.penalty_after && v->st.overrun_score >= v->q.penalty_after) {
+        uint32_t shift = v->st.overrun_score - v->q.penalty_after + 1;
+        q = shift >= 63 ? 0 : q >> shift;
+        if (!q)
+            q = 1;
+    }
+    v->quantum = q;
+}
+
 /* A run ended (DONE or FAULT): account for it and hand the packet back. */
 static void finish(SlHv *hv, HvVm *v, const SlResult *res)
 {
     SlPacket *p = v->cur;
     v->cur = 0;
-    v->st.runs++;
-    if (!v->cur_preempted && v->st.overrun_score)
+    v->runs++;
+    if (!v->cur_preempted && v->st.overrun_score) {
         v->st.overrun_score--;
+        set_quantum(hv, v);
+    }
     SlHvFate fate;
     if (res->status == SL_RUN_FAULT) {
         v->st.faults++;
@@ -565,27 +656,15 @@ static void finish(SlHv *hv, HvVm *v, const SlResult *res)
         output(hv, v, res->port, p->buf + p->head, p->len, 0);
         fate = v->st.unrouted != unrouted ? SL_HV_UNROUTED : SL_HV_SENT;
     } else if (res->verdict == SL_VERDICT_PUNT) {
-        v->st.punted++;
+        v->punted++;
         fate = SL_HV_PUNTED;
     } else {
-        v->st.dropped++;
+        v->dropped++;
         fate = SL_HV_DROPPED;
     }
     if (v->next_vm)
         swap_image(v);
     release(hv, p, fate, v->id);
-}
-
-static uint64_t quantum(const SlHv *hv, const HvVm *v)
-{
-    uint64_t q = hv->cfg.quantum * v->q.weight;
-    if (v->q.penalty_after && v->st.overrun_score >= v->q.penalty_after) {
-        uint32_t shift = v->st.overrun_score - v->q.penalty_after + 1;
-        q = shift >= 63 ? 0 : q >> shift;
-        if (!q)
-            q = 1; /* still earns credit, so it pays its debt off eventually */
-    }
-    return q;
 }
 
 /* Runs v's packets while its credit lasts. Returns 1 when v was preempted mid-packet. */
@@ -600,18 +679,17 @@ static int turn(SlHv *hv, HvVm *v)
             if (!v->qcount)
                 break;
             SlPacket *p = v->queue[v->qhead];
-            uint32_t h = v->qhandler[v->qhead];
-            v->qhead = v->qhead + 1 == v->q.queue_depth ? 0 : v->qhead + 1;
+            uint32_t h = qhandler(v)[v->qhead];
+            v->qhead = v->qhead + 1 == v->qdepth ? 0 : v->qhead + 1;
             v->qcount--;
             v->cur = p;
-            v->cur_handler = h == PACKET_HANDLER ? (uint32_t)v->packet_handler : h;
-            v->cur_insns = 0;
             v->cur_preempted = 0;
-            env.now_ns = p->tstamp_ns;
-            rc = sl_vm_run(v->vm, v->cur_handler, p, &env, v->q.slice, &res);
+            env.now_ns = hv->now = p->tstamp_ns;
+            rc = sl_vm_run(v->vm, h == PACKET_HANDLER ? (uint32_t)(int32_t)v->packet_handler : h, p, &env,
+                           v->slice, &res);
         } else {
-            env.now_ns = v->cur->tstamp_ns;
-            rc = sl_vm_resume(v->vm, v->cur, &env, v->q.slice, &res);
+            env.now_ns = hv->now = v->cur->tstamp_ns;
+            rc = sl_vm_resume(v->vm, v->cur, &env, v->slice, &res);
         }
         if (rc < 0) { /* the descriptor broke the window contract */
             SlPacket *p = v->cur;
@@ -622,17 +700,18 @@ static int turn(SlHv *hv, HvVm *v)
             release(hv, p, SL_HV_ERROR, v->id);
             continue;
         }
-        uint64_t used = res.insns - v->cur_insns;
-        v->cur_insns = res.insns;
+        uint64_t used = v->cur_preempted ? res.insns - v->cur_insns : res.insns;
         v->deficit -= (int64_t)used;
-        v->st.insns += used;
+        v->insns += used;
         hv->st.insns += used;
         if (res.status == SL_RUN_YIELD) {
+            v->cur_insns = res.insns;
             v->st.preemptions++;
             v->cur_preempted = 1;
             if (v->q.penalty_after && v->st.overrun_score >= v->q.penalty_after)
                 v->st.penalties++;
             v->st.overrun_score++;
+            set_quantum(hv, v);
             if (v->q.stop_after && v->st.overrun_score >= v->q.stop_after) {
                 stop(hv, v);
                 return 0;
@@ -646,22 +725,56 @@ static int turn(SlHv *hv, HvVm *v)
     return 0;
 }
 
-int sl_hv_step(SlHv *hv)
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+/* What the next turn of v touches: its SlVm's run fields, its code and its next packet. */
+static inline void prefetch_vm(const HvVm *v)
+{
+    PREFETCH(v->vm);
+    PREFETCH((const uint8_t *)v->vm + 64);
+    if (v->qcount)
+        PREFETCH(v->queue[v->qhead]);
+}
+
+/* What reading v's record touches: the scheduler line and the hot counters. */
+static inline void prefetch_record(const HvVm *v)
+{
+    PREFETCH(v);
+    PREFETCH((const uint8_t *)v + 64);
+    PREFETCH((const uint8_t *)v + 128);
+}
+
+/* Pops the head of the active list and gives it a turn. The switch itself is the pointer v (a
+ * run queue, not a scan: only VMs with work are in the list). What it costs beyond the turn is
+ * the cache lines of v's record, SlVm, code and packet, so the list is prefetched as a pipeline:
+ * while v runs, the next VM's SlVm and packet and the one after's record are on their way (the
+ * next record itself was asked for one turn earlier). */
+static inline int step(SlHv *hv)
 {
     HvVm *v = hv->head;
     if (!v)
         return 0;
     hv->head = v->next;
-    if (!hv->head)
+    if (!hv->head) {
         hv->tail = 0;
+    } else {
+        HvVm *n = hv->head;
+        prefetch_vm(n);
+        if (n->next)
+            prefetch_record(n->next);
+    }
     v->next = 0;
     v->active = 0;
     if (hv->last != v) {
         hv->st.switches++;
-        hv->st.preemptions += hv->last_preempted;
-        v->st.switches++;
+        hv->st.preemptions += (uint64_t)hv->last_preempted;
+        v->switches++;
     }
-    v->deficit += (int64_t)quantum(hv, v);
+    v->deficit += (int64_t)v->quantum;
     int preempted = turn(hv, v);
     hv->st.rounds++;
     hv->last = v;
@@ -676,10 +789,17 @@ int sl_hv_step(SlHv *hv)
     return 1;
 }
 
+int sl_hv_step(SlHv *hv) { return step(hv); }
+
 uint64_t sl_hv_run(SlHv *hv, uint64_t budget)
 {
     uint64_t start = hv->st.insns;
-    while ((!budget || hv->st.insns - start < budget) && sl_hv_step(hv)) {
+    if (!budget) {
+        while (step(hv)) {
+        }
+    } else {
+        while (hv->st.insns - start < budget && step(hv)) {
+        }
     }
     return hv->st.insns - start;
 }
@@ -694,6 +814,13 @@ int sl_hv_vm_stats(const SlHv *hv, uint32_t id, SlHvVmStats *out)
     if (!v)
         return -SL_EARG;
     *out = v->st;
+    out->in = v->in;
+    out->sent = v->sent;
+    out->dropped = v->dropped;
+    out->punted = v->punted;
+    out->insns = v->insns;
+    out->runs = v->runs;
+    out->switches = v->switches;
     out->queued = v->qcount;
     return 0;
 }

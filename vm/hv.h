@@ -2,7 +2,8 @@
  *
  * A hypervisor (SlHv) has phys_ports physical ports and up to max_vms VMs. Each VM runs one
  * verified image with its own state arena, an input queue of packet descriptors and quotas. A
- * connection table maps traffic: (physical port [, VLAN id] [, EtherType]) -> (VM, virtual port)
+ * connection table maps traffic: (physical port [, VLAN id] [, EtherType] [, tunnel id]) -> (VM,
+ * virtual port)
  * on the way in, (VM, virtual port) -> physical port on the way out. sl_hv_input() classifies a
  * packet and queues its descriptor (no copy); sl_hv_run() schedules the VMs with deficit round
  * robin weighted by their quotas. Switching VMs between packets costs a pointer; a VM whose
@@ -28,7 +29,7 @@
  * buffer window vm.h describes: the buffer must cover [head - SL_PKT_HEADROOM, head +
  * max(len, SL_PKT_MAX)) or the packet is released with fate SL_HV_ERROR).
  *
- * Outputs: a SEND verdict on virtual port v calls ops.output(user, phys, data, len) with the
+ * Outputs: a SEND verdict on virtual port v calls ops.output(user, phys, data, len, t) with the
  * packet's current bytes, phys from the out map (no mapping: dropped, fate SL_HV_UNROUTED); a
  * clone does the same with the clone's bytes. Punted packets are released with SL_HV_PUNTED
  * (the embedder passes them to its control plane, then recycles them).
@@ -48,9 +49,11 @@
 #include "vm.h"
 
 enum {
-    SL_HV_ANY = 0xffffffffu,    /* in a port map: match any VLAN / EtherType */
+    SL_HV_ANY = 0xffffffffu,    /* in a port map: match any VLAN / EtherType / tunnel id */
     SL_HV_NO_VLAN = 0xfffffffeu, /* in a port map: match untagged frames only */
     SL_HV_NO_PORT = 0xffffffffu, /* in_port of events (init/timer runs) */
+    SL_HV_TUNNEL_ETHERTYPE = 0x88b5, /* Sluice tunnel: 24-bit id, 1 reserved byte, then the frame */
+    SL_HV_VXLAN_PORT = 4789,         /* UDP destination port of VXLAN (RFC 7348) */
 };
 
 /* What became of a packet handed back through release(). */
@@ -75,8 +78,9 @@ typedef enum SlHvVmState {
 
 typedef struct SlHvOps {
     void *user;
-    /* A packet (or clone) leaves on physical port phys. data is valid during the call only. */
-    void (*output)(void *user, uint32_t phys, const uint8_t *data, uint32_t len);
+    /* A packet (or clone) leaves on physical port phys. data is valid during the call only.
+     * tstamp_ns is the time of the run that sent it (the packet's or event's tstamp_ns). */
+    void (*output)(void *user, uint32_t phys, const uint8_t *data, uint32_t len, uint64_t tstamp_ns);
     /* The packet comes back to the embedder; called exactly once per lent packet. vm is the VM
      * that had it (SL_HV_NO_PORT when no VM was found). May be NULL. */
     void (*release)(void *user, SlPacket *pkt, SlHvFate fate, uint32_t vm);
@@ -109,10 +113,15 @@ typedef struct SlHvQuotas {
 
 /* Per-VM counters; packet counts are by final fate. */
 typedef struct SlHvVmStats {
+    /* the counters every packet touches come first (one cache line) */
     uint64_t in;          /* packets and events queued */
     uint64_t sent;        /* SEND verdicts delivered to a physical port */
     uint64_t dropped;     /* DROP verdicts */
     uint64_t punted;
+    uint64_t insns;       /* instructions executed */
+    uint64_t runs;        /* handler runs finished (DONE or FAULT) */
+    uint64_t switches;    /* times the scheduler switched to this VM */
+    uint64_t preemptions; /* times it was preempted inside a packet */
     uint64_t unrouted;    /* sends and clones on virtual ports with no mapping */
     uint64_t queue_drops; /* refused: queue full */
     uint64_t stop_drops;  /* flushed or refused because the VM was stopped */
@@ -120,10 +129,6 @@ typedef struct SlHvVmStats {
     uint64_t faults;      /* all faults */
     uint64_t fault[SL_FAULT_COUNT]; /* by SlFault */
     uint64_t clones;      /* clones delivered */
-    uint64_t insns;       /* instructions executed */
-    uint64_t runs;        /* handler runs finished (DONE or FAULT) */
-    uint64_t switches;    /* times the scheduler switched to this VM */
-    uint64_t preemptions; /* times it was preempted inside a packet */
     uint64_t penalties;   /* preemptions that found the score at or above penalty_after */
     uint64_t replaces;    /* image replacements completed */
     uint32_t overrun_score;
@@ -184,15 +189,41 @@ int sl_hv_vm_kept_state(const SlHv *hv, uint32_t id);
 /* The VM itself (control plane: tables, state). Do not run it directly. NULL for a free id. */
 SlVm *sl_hv_vm(SlHv *hv, uint32_t id);
 
-/* Connection table. Input: frames on phys whose VLAN id (first tag, 0x8100 or 0x88a8) is vlan
- * (SL_HV_ANY: any; SL_HV_NO_VLAN: untagged only) and whose EtherType (after the tags) is
- * ethertype (SL_HV_ANY: any) go to VM vm's virtual port vport. The most specific entry wins
- * (VLAN and EtherType > VLAN > EtherType > port only); an exact duplicate replaces the old one.
- * Output: VM vm's virtual port vport sends on phys (SL_HV_NO_PORT removes it). 0 or -SL_E*. */
+/* Connection table, input side: what a frame arriving on a physical port must look like.
+ *   vlan:      the first tag's VLAN id (0x8100 or 0x88a8), 0..4095; SL_HV_NO_VLAN: untagged only
+ *   ethertype: the EtherType after all tags, 0..0xffff
+ *   tunnel:    the frame's tunnel id, 0..0xffffff. A frame has one when, after the tags, it is
+ *              - a Sluice tunnel frame: EtherType SL_HV_TUNNEL_ETHERTYPE (0x88b5) then a 4-byte
+ *                header, the id in its first 3 bytes (big-endian), the 4th reserved; or
+ *              - VXLAN: IPv4 (version 4, IHL >= 5, the whole header captured, not a later
+ *                fragment), UDP, destination port SL_HV_VXLAN_PORT (4789), and an 8-byte VXLAN
+ *                header with the I flag (0x08 in its first byte) set: the id is the VNI.
+ *              Every byte is bounds-checked against the packet's length; a frame cut short has
+ *              no tunnel id (and matches only entries with tunnel SL_HV_ANY).
+ * SL_HV_ANY in a field matches anything. */
+typedef struct SlHvMatch {
+    uint32_t phys;
+    uint32_t vlan;
+    uint32_t ethertype;
+    uint32_t tunnel;
+} SlHvMatch;
+
+/* Frames matching m go to VM vm's virtual port vport. The most specific entry wins: an entry
+ * with a tunnel id ranks above one with a VLAN id, which ranks above one with an EtherType
+ * (rank = 4*tunnel + 2*VLAN + 1*EtherType given); equal ranks cannot both match but for the
+ * same key, and an exact duplicate replaces the old entry. 0, -SL_EARG, -SL_EFULL. */
+int sl_hv_map_in_match(SlHv *hv, const SlHvMatch *m, uint32_t vm, uint32_t vport);
+int sl_hv_unmap_in_match(SlHv *hv, const SlHvMatch *m);
+/* The same with tunnel SL_HV_ANY. */
 int sl_hv_map_in(SlHv *hv, uint32_t phys, uint32_t vlan, uint32_t ethertype, uint32_t vm,
                  uint32_t vport);
 int sl_hv_unmap_in(SlHv *hv, uint32_t phys, uint32_t vlan, uint32_t ethertype);
+/* Output side: VM vm's virtual port vport sends on phys (SL_HV_NO_PORT removes it). 0 or -SL_E*. */
 int sl_hv_map_out(SlHv *hv, uint32_t vm, uint32_t vport, uint32_t phys);
+/* What classification sees in a frame: its VLAN id (SL_HV_NO_VLAN), EtherType (SL_HV_ANY when
+ * cut short) and tunnel id (SL_HV_ANY when none). For tests and tools; the rules are above. */
+void sl_hv_classify(const uint8_t *frame, uint32_t len, uint32_t *vlan, uint32_t *ethertype,
+                    uint32_t *tunnel);
 
 /* Classifies and queues a packet that arrived on phys. 1 taken, 0 refused (already released,
  * see above), -SL_EARG for a bad port or NULL packet (not taken, not released). */

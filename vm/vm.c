@@ -2,22 +2,38 @@
  * access.
  *
  * Memory layout of one VM, every region 8-byte aligned:
- *   SlVm | code | constants | function entries | SlTable[] | state | per table: LPM counters, slots
+ *   SlVm | call frames | handler entries | code | constants | function entries | SlTable[] | state |
+ *   per table: LPM counters, slots
+ * Call frames are sized by what the code can use (sl_vm_max_frames), not by the ISA's limit: a
+ * VM whose handlers call nothing has none, which keeps an idle VM small.
  * The verifier's scratch memory overlays everything after the code: it is used up before the
  * constants, tables and state are filled in. */
 #include "mem.h"
 #include "vm_int.h"
 
 typedef struct Layout {
-    size_t code, consts, funcs, tables, state, slots, end, scratch_end;
+    size_t frames, handlers, code, consts, funcs, tables, state, slots, end, scratch_end;
 } Layout;
 
 static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+uint32_t sl_vm_max_frames(const SlImage *img)
+{
+    uint32_t calls = 0;
+    for (uint32_t i = 0; i < img->code_count && calls < SL_MAX_CALL_DEPTH; i++)
+        calls += img->code[(size_t)i * SL_INSN_SIZE] == SL_OP_CALL;
+    uint32_t funcs = img->func_count ? img->func_count - 1 : 0;
+    return calls < funcs ? calls : funcs;
+}
 
 /* Returns 0 when the sizes overflow (only possible with 32-bit size_t). */
 static int layout(const SlImage *img, Layout *l)
 {
     uint64_t at = align8(sizeof(SlVm));
+    l->frames = (size_t)at;
+    at += (uint64_t)sl_vm_max_frames(img) * sizeof(SlFrame);
+    l->handlers = (size_t)at;
+    at += align8((uint64_t)img->handler_count * 4);
     l->code = (size_t)at;
     at += align8((uint64_t)img->code_count * sizeof(SlInsn));
     l->consts = (size_t)at;
@@ -95,6 +111,12 @@ int sl_vm_create(void *mem, size_t size, const SlImage *img, const SlVmConfig *c
     if (!vm->cfg.packet_budget)
         vm->cfg.packet_budget = 1ull << 32;
     vm->code_count = img->code_count;
+    vm->frames = (SlFrame *)(void *)(base + l.frames);
+    vm->max_frames = sl_vm_max_frames(img);
+    vm->handler_entry = (uint32_t *)(void *)(base + l.handlers);
+    vm->handler_count = img->handler_count;
+    for (uint32_t h = 0; h < img->handler_count; h++)
+        vm->handler_entry[h] = sl_image_func(img, sl_image_handler(img, h).func).entry;
     vm->consts = (uint64_t *)(void *)(base + l.consts);
     for (uint32_t i = 0; i < img->const_count; i++)
         vm->consts[i] = sl_image_const(img, i);
@@ -143,18 +165,21 @@ int sl_vm_run(SlVm *vm, uint32_t handler, SlPacket *pkt, const SlEnv *env, uint6
     memset(res, 0, sizeof *res);
     if (vm->busy)
         return -SL_ESTATE;
-    if (handler >= vm->img.handler_count) {
+    if (handler >= vm->handler_count) {
         res->status = SL_RUN_FAULT;
         res->fault = SL_FAULT_NO_HANDLER;
         return 0;
     }
     if (start_window(vm, pkt) < 0)
         return -SL_EARG;
-    vm->pc = sl_image_func(&vm->img, sl_image_handler(&vm->img, handler).func).entry;
+    vm->pc = vm->handler_entry[handler];
     vm->depth = 0;
     vm->insns = 0;
     vm->busy = 1;
-    sl_interp(vm, pkt, env, fuel, res);
+    if (vm->dbg_hook) /* direct calls: a function address would need the GOT in PIC builds */
+        sl_interp_debug(vm, pkt, env, fuel, res);
+    else
+        sl_interp(vm, pkt, env, fuel, res);
     return 0;
 }
 
@@ -163,11 +188,33 @@ int sl_vm_resume(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlRes
     memset(res, 0, sizeof *res);
     if (!vm->busy)
         return -SL_ESTATE;
-    sl_interp(vm, pkt, env, fuel, res);
+    if (vm->dbg_hook) /* direct calls: a function address would need the GOT in PIC builds */
+        sl_interp_debug(vm, pkt, env, fuel, res);
+    else
+        sl_interp(vm, pkt, env, fuel, res);
     return 0;
 }
 
 void sl_vm_abort(SlVm *vm) { vm->busy = 0; }
+
+void sl_vm_set_debug_hook(SlVm *vm, SlDebugHook hook, void *user)
+{
+    vm->dbg_hook = hook;
+    vm->dbg_user = user;
+}
+
+uint32_t sl_vm_depth(const SlVm *vm) { return vm->depth; }
+
+uint32_t sl_vm_frame_return(const SlVm *vm, uint32_t frame)
+{
+    return frame < vm->depth ? vm->frames[frame].ret_pc : 0;
+}
+
+void sl_vm_set_reg(SlVm *vm, unsigned reg, uint64_t value)
+{
+    if (reg < SL_NREGS)
+        vm->regs[reg] = value;
+}
 int sl_vm_busy(const SlVm *vm) { return vm->busy; }
 const SlImage *sl_vm_image(const SlVm *vm) { return &vm->img; }
 

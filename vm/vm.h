@@ -121,6 +121,20 @@ uint8_t *sl_vm_state(SlVm *vm, uint32_t *size);
 /* The registers of a yielded run (debugger). */
 const uint64_t *sl_vm_regs(const SlVm *vm);
 
+/* The debugger's per-instruction hook: called before each instruction (index pc) of a run
+ * with the packet as it is then; returning non-zero stops the run before that instruction as a
+ * yield does (SL_RUN_YIELD, res->pc = pc, the count exact), and sl_vm_resume() goes on from it
+ * (calling the hook again for pc first: the hook decides to let it run). NULL removes the hook.
+ * Without a hook runs use the fast interpreter, which has no trace of it. */
+typedef int (*SlDebugHook)(void *user, SlVm *vm, const SlPacket *pkt, uint32_t pc);
+void sl_vm_set_debug_hook(SlVm *vm, SlDebugHook hook, void *user);
+/* The call stack of a yielded (or just ended) run, for backtraces: frames below the current
+ * function, and the instruction each one returns to (0 = the handler's own frame). */
+uint32_t sl_vm_depth(const SlVm *vm);
+uint32_t sl_vm_frame_return(const SlVm *vm, uint32_t frame);
+/* Sets a register of a yielded run (the debugger's `set r3 = 7`); reg is 0..15. */
+void sl_vm_set_reg(SlVm *vm, unsigned reg, uint64_t value);
+
 /* The control plane's view of the tables: same semantics as tget/tput/tdel, keys and values
  * given by the caller. LPM put and del take key_size address bytes then one prefix-length byte.
  * Return 1/0 as the instructions do, -SL_EFULL when put finds the table full, -SL_EARG for a bad

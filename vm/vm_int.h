@@ -27,29 +27,44 @@ typedef struct SlFrame {
     uint64_t saved[SL_NREGS - 6]; /* r6..r15 of the caller */
 } SlFrame;
 
+/* Field order matters: what a packet run touches comes first, so that a hypervisor switching
+ * between many VMs touches few cache lines per VM (docs/hypervisor.md, "Costs"). */
 struct SlVm {
-    SlImage img;
-    SlVmConfig cfg;
-    SlInsn *code;
-    uint32_t code_count;
-    uint64_t *consts;
-    uint32_t *func_entry; /* first instruction of each function */
-    uint8_t *state;
-    uint32_t state_size;
-    SlTable *tables;
-    uint32_t table_count;
-    uint32_t port_count;
-    uint64_t rng; /* SplitMix64 state */
-
     /* The run in progress (between sl_vm_run and DONE/FAULT, across yields). */
-    int busy;
+    SlInsn *code;
     uint32_t pc;
     uint32_t depth; /* frames below the handler's */
     uint64_t insns;
     uint32_t win_lo, win_hi, origin; /* packet window and the packet's first byte at run start */
+    int busy;
+    SlVmConfig cfg;
+    uint8_t *state;
+    uint32_t state_size;
+    uint32_t handler_count;
+    uint32_t *handler_entry; /* first instruction of each handler's function */
+    uint64_t *consts;
+    uint32_t *func_entry;    /* first instruction of each function */
+    SlTable *tables;
+    uint32_t table_count;
+    uint32_t port_count;
+    uint64_t rng; /* SplitMix64 state */
     uint64_t regs[SL_NREGS];
-    SlFrame frames[SL_MAX_CALL_DEPTH];
+    /* Saved call frames: max_frames of them, a bound on what the code can use (sl_vm_max_frames),
+     * so that a VM whose handlers call nothing carries no frame memory. */
+    SlFrame *frames;
+    uint32_t max_frames;
+    uint32_t code_count;
+    SlImage img;
+    /* Debugger (sl_vm_set_debug_hook): when set, runs go through sl_interp_debug. Last, so the
+     * fields a packet run touches keep their cache lines. */
+    SlDebugHook dbg_hook;
+    void *dbg_user;
 };
+
+/* vm.c: frames a run of img's code can need at most (without recursion each frame is pushed by a
+ * call in a different function, so the call instructions bound it; the verifier bounds it by
+ * SL_MAX_CALL_DEPTH - 1). */
+uint32_t sl_vm_max_frames(const SlImage *img);
 
 /* table.c */
 int sl_table_get(SlTable *t, const uint8_t *key, uint8_t *value);
@@ -64,5 +79,7 @@ uint64_t sl_mix64(uint64_t x);
 
 /* interp.c: runs from vm->pc until DONE, FAULT or YIELD. */
 void sl_interp(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResult *res);
+/* The same with vm->dbg_hook called before every instruction (the debugger's instance). */
+void sl_interp_debug(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResult *res);
 
 #endif

@@ -37,9 +37,10 @@ typedef struct Host {
 
 static Host H;
 
-static void on_output(void *user, uint32_t phys, const uint8_t *data, uint32_t len)
+static void on_output(void *user, uint32_t phys, const uint8_t *data, uint32_t len, uint64_t tstamp_ns)
 {
     Host *h = user;
+    assert_true(tstamp_ns >= 1000); /* the sending packet's time (frame() stamps 1000 + seq) */
     assert_true(phys < 4);
     assert_true(h->log_len[phys] + 2 + len <= LOG_MAX);
     h->log[phys][h->log_len[phys]++] = (uint8_t)(len >> 8);
@@ -549,6 +550,89 @@ static void test_port_map_narrowing(void **state)
     assert_all_back(9);
 }
 
+/* Tunnel ids: VXLAN (IPv4/UDP 4789, I flag) and the Sluice tunnel EtherType, bounds-checked;
+ * a tunnel entry ranks above VLAN and EtherType entries. */
+static uint32_t vxlan(uint8_t *f, uint32_t vni, uint32_t dport, uint8_t flags)
+{
+    memset(f, 0, 128);
+    f[12] = 0x08;
+    uint8_t *ip = f + 14;
+    ip[0] = 0x45;
+    ip[9] = 17;
+    ip[22] = (uint8_t)(dport >> 8);
+    ip[23] = (uint8_t)dport;
+    ip[28] = flags;
+    ip[32] = (uint8_t)(vni >> 16);
+    ip[33] = (uint8_t)(vni >> 8);
+    ip[34] = (uint8_t)vni;
+    return 14 + 20 + 8 + 8;
+}
+
+static void test_tunnel_ids(void **state)
+{
+    (void)state;
+    uint8_t f[128];
+    uint32_t vlan, et, tun;
+    uint32_t len = vxlan(f, 0xabcdef, 4789, 0x08);
+    sl_hv_classify(f, len, &vlan, &et, &tun);
+    assert_int_equal(vlan, SL_HV_NO_VLAN);
+    assert_int_equal(et, 0x0800);
+    assert_int_equal(tun, 0xabcdef);
+    for (uint32_t cut = 0; cut < len; cut++) { /* every shorter frame: no id, no overread */
+        sl_hv_classify(f, cut, &vlan, &et, &tun);
+        assert_int_equal(tun, SL_HV_ANY);
+    }
+    vxlan(f, 7, 4790, 0x08);
+    sl_hv_classify(f, len, &vlan, &et, &tun);
+    assert_int_equal(tun, SL_HV_ANY); /* not the VXLAN port */
+    vxlan(f, 7, 4789, 0x00);
+    sl_hv_classify(f, len, &vlan, &et, &tun);
+    assert_int_equal(tun, SL_HV_ANY); /* I flag clear */
+    vxlan(f, 7, 4789, 0x08);
+    f[14 + 7] = 5; /* a later fragment carries no UDP header */
+    sl_hv_classify(f, len, &vlan, &et, &tun);
+    assert_int_equal(tun, SL_HV_ANY);
+    vxlan(f, 7, 4789, 0x08);
+    f[14] = 0x46; /* IHL 6: the UDP header moves 4 bytes on */
+    sl_hv_classify(f, len, &vlan, &et, &tun);
+    assert_int_equal(tun, SL_HV_ANY); /* the 4789 is now read as the source port */
+
+    /* Sluice tunnel after a VLAN tag: id 0x123456 */
+    uint8_t g[64] = {0};
+    g[12] = 0x81, g[14] = 0x00, g[15] = 5, g[16] = 0x88, g[17] = 0xb5, g[18] = 0x12, g[19] = 0x34, g[20] = 0x56;
+    sl_hv_classify(g, 22, &vlan, &et, &tun);
+    assert_int_equal(vlan, 5);
+    assert_int_equal(et, SL_HV_TUNNEL_ETHERTYPE);
+    assert_int_equal(tun, 0x123456);
+    sl_hv_classify(g, 21, &vlan, &et, &tun);
+    assert_int_equal(tun, SL_HV_ANY);
+
+    /* mapping: tunnel 0x123456 -> b, VLAN 5 -> a; tunnel id out of range refused */
+    hv_new(3, 0);
+    SlImage img = echo();
+    uint32_t a = vm_add(&img, NULL), b = vm_add(&img, NULL);
+    SlHvMatch m = {.phys = 0, .vlan = 5, .ethertype = SL_HV_ANY, .tunnel = SL_HV_ANY};
+    assert_int_equal(sl_hv_map_in_match(H.hv, &m, a, 0), 0);
+    m = (SlHvMatch){.phys = 0, .vlan = SL_HV_ANY, .ethertype = SL_HV_ANY, .tunnel = 0x123456};
+    assert_int_equal(sl_hv_map_in_match(H.hv, &m, b, 0), 0);
+    m.tunnel = 0x1000000;
+    assert_int_equal(sl_hv_map_in_match(H.hv, &m, b, 0), -SL_EARG);
+    assert_int_equal(sl_hv_map_out(H.hv, a, 0, 1), 0);
+    assert_int_equal(sl_hv_map_out(H.hv, b, 0, 2), 0);
+    SlPacket *p = frame(1, 5, SL_HV_TUNNEL_ETHERTYPE, 0);
+    memcpy(p->buf + p->head, g, 22);
+    assert_int_equal(input(0, p), 1);
+    p = frame(2, 5, 0x0800, 0);
+    assert_int_equal(input(0, p), 1);
+    sl_hv_run(H.hv, 0);
+    assert_int_equal(H.outs[2], 1); /* the tunnel frame: b */
+    assert_int_equal(H.outs[1], 1); /* plain VLAN 5: a */
+    m.tunnel = 0x123456;
+    assert_int_equal(sl_hv_unmap_in_match(H.hv, &m), 0);
+    assert_int_equal(sl_hv_unmap_in_match(H.hv, &m), -SL_EARG);
+    assert_all_back(2);
+}
+
 /* Events: the init handler posted as an event runs before the packets queued after it, in the
  * VM's turn; a bad handler index faults NO_HANDLER and is counted. */
 static void test_events(void **state)
@@ -616,6 +700,7 @@ int main(void)
         cmocka_unit_test(test_drr_weights),
         cmocka_unit_test(test_queue_full_drops),
         cmocka_unit_test(test_port_map_narrowing),
+        cmocka_unit_test(test_tunnel_ids),
         cmocka_unit_test(test_events),
         cmocka_unit_test(test_deterministic),
     };

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Replace: the router replaced (same image, state kept) before the 101st of 200 frames, its slice
+# small enough that packets are in flight across turns: the outputs equal the router's alone, so
+# no frame was lost or sent twice; the replace is counted and the state was kept.
+. tests/hv/lib.sh
+"$SLEMU" --setup tests/hv/replace.yaml --stats json -i 0="$T/router.pcap" -o 1="$T/r0.pcap" -o 2="$T/r1.pcap" \
+    -o 3="$T/r2.pcap" -o 4="$T/r3.pcap" >"$T/stats.json" || fail "slemu --setup"
+"$SLEMU" -q -i 0="$T/router.pcap" -o 0="$T/a0.pcap" -o 1="$T/a1.pcap" -o 2="$T/a2.pcap" -o 3="$T/a3.pcap" \
+    bench/router.sla || fail "router alone"
+for p in 0 1 2 3; do same "$T/r$p.pcap" "$T/a$p.pcap"; done
+[ "$(vm_field "$T/stats.json" router replaces)" = 1 ] || { cat "$T/stats.json" >&2; fail "replaces"; }
+grep -q '"kept_state":true' "$T/stats.json" || fail "state not kept"
+[ "$(vm_field "$T/stats.json" router in)" = 201 ] || fail "in (200 frames and the init event)"
+[ "$(vm_field "$T/stats.json" router queue_drops)" = 0 ] || fail "queue drops"
