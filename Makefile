@@ -6,6 +6,7 @@
 #   make demo       a sample program over a bundled pcap
 #   make bench      benchmarks; figures as "bench: <name> <value> <unit> [key=value ...]"
 #   make fuzz       libFuzzer targets in build/fuzz (FUZZ_SECONDS=60 each by default)
+#   make cross-test slrun on MIPS64 Octeon and AArch64 (qemu) and with slaot code, against x86-64
 #   make install    PREFIX=/usr/local
 #   make help       this text
 #
@@ -49,13 +50,16 @@ TEST_SCRIPTS :=   # run with BUILD and BIN in the environment
 BENCH_SCRIPTS :=
 DEMO_CMD     :=
 
-.PHONY: all test check demo bench fuzz install clean help deps
+.PHONY: all test check demo bench fuzz install clean help deps cross-test
 .SECONDARY:
 all:
 
 include vm/module.mk
 include asm/module.mk
+-include compiler/module.mk
 -include emu/module.mk
+-include runner/module.mk
+-include aot/module.mk
 -include tests/module.mk
 -include bench/module.mk
 -include fuzz/module.mk
@@ -119,6 +123,6 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -996,14 +996,14 @@ static void dir_port(Parser *ps, const Tok *dir)
     build_failed(a, rc, dir, "ports", SL_MAX_PORTS);
 }
 
-/* .sym state|func|table|label|const|N NAME VALUE [SIZE]   (SIZE required for state) */
+/* .sym state|func|table|label|const|var|N NAME|"NAME" VALUE [SIZE]   (SIZE required for state) */
 static void dir_sym(Parser *ps, const Tok *dir)
 {
     static const struct {
         const char *word;
         uint8_t kind;
     } kinds[] = {{"func", SL_SYM_FUNC}, {"state", SL_SYM_STATE}, {"table", SL_SYM_TABLE},
-                 {"label", SL_SYM_LABEL}, {"const", SL_SYM_CONST}};
+                 {"label", SL_SYM_LABEL}, {"const", SL_SYM_CONST}, {"var", SL_SYM_VAR}};
     Asm *a = ps->a;
     int64_t kind = -1, value, size = 0;
     advance(ps);
@@ -1015,25 +1015,47 @@ static void dir_sym(Parser *ps, const Tok *dir)
         }
     if (kind < 0) {
         if (ps->tok.kind != TOK_NUM) {
-            unexpected(ps, "a symbol kind (state, func, table, label or const)");
+            unexpected(ps, "a symbol kind (state, func, table, label, const or var)");
             return;
         }
         if (parse_ranged(ps, "symbol kind", 0, 255, &kind) < 0)
             return;
     }
-    if (check_name(ps, &ps->tok, "a symbol") < 0)
-        return;
+    /* NAME, or "NAME" for any bytes (compilers name variables "f.x#2") */
     Tok name = ps->tok;
+    char *text = NULL;
+    size_t text_len = 0;
+    if (name.kind == TOK_STR) {
+        uint32_t bad_col = 0;
+        text = malloc(name.len + 1);
+        if (!text) {
+            out_of_memory(a);
+            return;
+        }
+        long n = asm_lex_string(&name, text, &bad_col);
+        if (n < 0 || n > UINT16_MAX) {
+            error_at(a, a->line, n < 0 ? bad_col : name.col,
+                     n < 0 ? "invalid escape in string (use \\\\, \\\", \\n, \\t, \\r, \\0 or \\xHH)"
+                           : "symbol name longer than 65535 bytes");
+            free(text);
+            return;
+        }
+        text_len = (size_t)n;
+    } else if (check_name(ps, &ps->tok, "a symbol") < 0) {
+        return;
+    }
     advance(ps);
-    if (parse_ranged(ps, "symbol value", 0, UINT32_MAX, &value) < 0)
+    if (parse_ranged(ps, "symbol value", 0, UINT32_MAX, &value) < 0 ||
+        ((ps->tok.kind != TOK_END || kind == SL_SYM_STATE) &&
+         parse_ranged(ps, "symbol size", 0, UINT32_MAX, &size) < 0) ||
+        expect_end(ps) < 0) {
+        free(text);
         return;
-    if ((ps->tok.kind != TOK_END || kind == SL_SYM_STATE) &&
-        parse_ranged(ps, "symbol size", 0, UINT32_MAX, &size) < 0)
-        return;
-    if (expect_end(ps) < 0)
-        return;
-    if (sl_build_sym(a->b, (uint8_t)kind, (uint32_t)value, (uint32_t)size, name.p, name.len) < 0)
+    }
+    if (sl_build_sym(a->b, (uint8_t)kind, (uint32_t)value, (uint32_t)size, text ? text : name.p,
+                     text ? text_len : name.len) < 0)
         out_of_memory(a);
+    free(text);
     (void)dir;
 }
 

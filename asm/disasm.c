@@ -232,6 +232,7 @@ static const char *sym_kind_word(uint8_t kind)
     case SL_SYM_TABLE: return "table";
     case SL_SYM_LABEL: return "label";
     case SL_SYM_CONST: return "const";
+    case SL_SYM_VAR: return "var";
     default: return NULL;
     }
 }
@@ -243,7 +244,21 @@ static void put_sym_line(Dis *d, const SlSym *s)
         put(&d->out, ".sym %s ", w);
     else
         put(&d->out, ".sym %u ", s->kind);
-    put_n(&d->out, s->name, s->name_len);
+    if (name_ok(s->name, s->name_len)) {
+        put_n(&d->out, s->name, s->name_len);
+    } else { /* quoted, so that slas reads any bytes back */
+        put(&d->out, "\"");
+        for (uint32_t i = 0; i < s->name_len; i++) {
+            unsigned char ch = (unsigned char)s->name[i];
+            if (ch == '"' || ch == '\\')
+                put(&d->out, "\\%c", ch);
+            else if (ch < 0x20 || ch >= 0x7f)
+                put(&d->out, "\\x%02x", ch);
+            else
+                put(&d->out, "%c", ch);
+        }
+        put(&d->out, "\"");
+    }
     put(&d->out, " %" PRIu32 " %" PRIu32 "\n", s->value, s->size);
 }
 

@@ -52,6 +52,8 @@ enum {
     SL_SYM_TABLE = 3, /* value = table index */
     SL_SYM_LABEL = 4, /* value = instruction index */
     SL_SYM_CONST = 5, /* value = constant index */
+    SL_SYM_VAR = 6,   /* a source variable: value = 0x80000000 | register (bits 0-3), or its state
+                         address when bit 31 is clear; size = bytes; name "function.variable" */
 
     /* Limits: what a loader must be ready to hold. */
     SL_MAX_CODE = 1 << 20,          /* instructions */

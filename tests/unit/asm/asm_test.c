@@ -269,7 +269,7 @@ static const ErrCase err_cases[] = {
     {".state 2\n.data 01 02 03\n.func main\n    exit\n",
      "t.sla:2:1: error: initial state data (3 bytes) is longer than the state size (2 bytes)"},
     {".sym variable x 1 2\n",
-     "t.sla:1:6: error: expected a symbol kind (state, func, table, label or const), found 'variable'"},
+     "t.sla:1:6: error: expected a symbol kind (state, func, table, label, const or var), found 'variable'"},
     {".sym state x 1\n", "t.sla:1:15: error: expected symbol size at the end of the line"},
     {".sym label k7 1\n", "t.sla:1:12: error: 'k7' is reserved for references by index and cannot name a symbol"},
     {".func main\n    ldk r1, 5\n",

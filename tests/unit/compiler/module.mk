@@ -1,0 +1,1 @@
+UNIT_TESTS += tests/unit/compiler/slc_test.c
