@@ -9,7 +9,8 @@
 #                               build in another FUZZ_DIR, objects are not rebuilt when it changes)
 #
 # Seeds are made at fuzz time in $(FUZZ_DIR)/corpus: the .sla files of tests/*/ and samples/*/ for
-# fuzz_asm, the images assembled from them (full and stripped) for fuzz_image and fuzz_disasm.
+# fuzz_asm, the images assembled from them (full and stripped) for fuzz_image and fuzz_disasm;
+# for fuzz_slc the .sl files of stdlib/, tests/, samples/ and bench/ and 16 slgen programs.
 # Findings land in $(FUZZ_DIR)/artifacts, logs in $(FUZZ_DIR)/logs.
 
 FUZZ_DIR     ?= build/fuzz
@@ -17,7 +18,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 2
 FUZZ_KEEP_GOING ?= 0
 FUZZ_CC      ?= clang-14
-FUZZ_TARGETS := fuzz_image fuzz_asm fuzz_disasm
+FUZZ_TARGETS := fuzz_image fuzz_asm fuzz_disasm fuzz_slc
 
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_EXTRA   ?=
@@ -27,6 +28,7 @@ FUZZ_OBJS    := $(FUZZ_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_LIB     := $(FUZZ_DIR)/libsluice-fuzz.a
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 FUZZ_SEEDS   := $(sort $(wildcard tests/*/*.sla samples/*/*.sla))
+FUZZ_SL_SEEDS := $(sort $(wildcard stdlib/std/*.sl tests/compile/*/*.sl samples/*/*.sl bench/*.sl))  # fuzz_slc
 FUZZ_LDLIBS  := $(LIBS_SODIUM) $(LIBS_PCAP)
 
 .PHONY: fuzz-build
@@ -64,9 +66,13 @@ $(FUZZ_DIR)/asm.dict: vm/isa.def fuzz/module.mk
 	      hash lpm state r0 r15 '[r1+' '[r2-' ']' ', ' '=0x' 0x80000000 -2147483648 @0 f0 t0 k0 \
 	      ': ' '; ' '\x0a' '\"'; do printf '"%s"\n' "$$w"; done; } >$@
 
-$(FUZZ_DIR)/corpus/.seeded: $(FUZZ_DIR)/mkseed $(FUZZ_SEEDS)
+$(FUZZ_DIR)/corpus/.seeded: $(FUZZ_DIR)/mkseed $(FUZZ_SEEDS) $(FUZZ_SL_SEEDS) $(SLGEN)
 	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_asm $(FUZZ_DIR)/corpus/fuzz_image $(FUZZ_DIR)/corpus/fuzz_disasm
 	@$(FUZZ_DIR)/mkseed $(FUZZ_DIR)/corpus $(FUZZ_SEEDS)
+	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_slc
+	@for f in $(FUZZ_SL_SEEDS); do cp $$f $(FUZZ_DIR)/corpus/fuzz_slc/$$(echo $$f | tr / _); done
+	@$(if $(SLGEN),for n in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do \
+	    $(SLGEN) --seed $$n >$(FUZZ_DIR)/corpus/fuzz_slc/slgen-$$n.sl; done)
 	@touch $@
 
 fuzz-build: $(FUZZ_BINS) $(FUZZ_DIR)/mkseed $(FUZZ_DIR)/asm.dict

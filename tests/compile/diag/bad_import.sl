@@ -1,0 +1,5 @@
+import "std/nosuchmodule";
+port out;
+on packet(p: packet) {
+    send(out);
+}
