@@ -11,7 +11,14 @@
  *
  * The code was verified: operands are in range, registers written before read, targets inside
  * their function. What remains checked here is what depends on data: packet and memory bounds,
- * divisors, ports, table capacity. */
+ * divisors, ports, table capacity.
+ *
+ * The debugger's hook: the body below is compiled twice, by this file including itself. The
+ * first instance, sl_interp, is the fast path and has no trace of the hook. The second,
+ * sl_interp_debug (vm.c picks it when sl_vm_set_debug_hook() installed a hook), calls the hook
+ * before every instruction; when the hook says stop, the run yields *before* that instruction,
+ * with the exact count, as a slice end does, and sl_vm_resume() goes on from there. */
+#ifndef SL_INTERP_INSTANCE
 #include "bytes.h"
 #include "mem.h"
 #include "vm_int.h"
@@ -61,7 +68,11 @@ static inline uint64_t fold16(uint64_t sum)
     return sum;
 }
 
-static uint64_t csum(uint64_t init, const uint8_t *p, uint64_t n)
+/* Inlined into both instances, as it was into the one before the debug instance existed. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline uint64_t csum(uint64_t init, const uint8_t *p, uint64_t n)
 {
     uint64_t sum = fold16(init);
     uint64_t i = 0;
@@ -72,7 +83,21 @@ static uint64_t csum(uint64_t init, const uint8_t *p, uint64_t n)
     return fold16(sum);
 }
 
-void sl_interp(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResult *res)
+#define SL_INTERP_INSTANCE 1
+#define INTERP_FN sl_interp
+#define INTERP_DEBUG 0
+#include "interp.c"
+#undef INTERP_FN
+#undef INTERP_DEBUG
+#define INTERP_FN sl_interp_debug
+#define INTERP_DEBUG 1
+#include "interp.c"
+#undef INTERP_FN
+#undef INTERP_DEBUG
+
+#else /* SL_INTERP_INSTANCE: the body, once per instance */
+
+void INTERP_FN(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResult *res)
 {
     const SlInsn *const code = vm->code;
     uint64_t *const r = vm->regs;
@@ -167,7 +192,17 @@ void sl_interp(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResul
 #include "isa.def"
 #undef X
     };
+#if INTERP_DEBUG
+#define DISPATCH()                                                                                 \
+    do {                                                                                           \
+        in = ip++;                                                                                 \
+        if (vm->dbg_hook(vm->dbg_user, vm, pkt, (uint32_t)(in - code)))                            \
+            goto dbg_stop;                                                                         \
+        goto *labels[in->op];                                                                      \
+    } while (0)
+#else
 #define DISPATCH() goto *labels[(in = ip++)->op]
+#endif
 #define OP(name) L_##name
     DISPATCH();
     {
@@ -176,6 +211,10 @@ void sl_interp(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResul
 #define OP(name) case SL_OP_##name
 dispatch:
     in = ip++;
+#if INTERP_DEBUG
+    if (vm->dbg_hook(vm->dbg_user, vm, pkt, (uint32_t)(in - code)))
+        goto dbg_stop;
+#endif
     switch ((SlOpcode)in->op) {
     case SL_OP_COUNT: FAULT(NO_HANDLER); /* cannot happen: verified code */
 #endif
@@ -419,6 +458,13 @@ faulted:
     res->insns = insns;
     return;
 
+#if INTERP_DEBUG
+dbg_stop: /* the hook asked to stop before `in`: it has not run */
+    ip = in;
+    insns += (uint64_t)(ip - run);
+    goto yield;
+#endif
+
 yield:
     vm->pc = (uint32_t)(ip - code);
     vm->insns = insns;
@@ -426,3 +472,25 @@ yield:
     res->pc = vm->pc;
     res->insns = insns;
 }
+
+#undef A
+#undef B
+#undef C
+#undef IMM
+#undef OFF
+#undef FAULT
+#undef CHECKPOINT
+#undef JUMP
+#undef BRANCH
+#undef END
+#undef LDM
+#undef STM
+#undef LDP
+#undef STP
+#undef get8
+#undef put8
+#undef PORT_OK
+#undef DISPATCH
+#undef OP
+
+#endif /* SL_INTERP_INSTANCE */
