@@ -51,6 +51,9 @@ static const Engine engines[] = {
         .state = sl_vm_state,
         .code = sl_vm_code,
     },
+#ifdef ISA_RUNNER_MORE_ENGINES /* rows of engines built elsewhere (tests/aot/isa_aot.c) */
+    ISA_RUNNER_MORE_ENGINES
+#endif
 };
 
 /* ---- Small helpers ---------------------------------------------------------------------- */

@@ -1,0 +1,5 @@
+#!/bin/sh
+# make bench: the router workload on AOT x86-64 native code vs plain C vs the interpreter.
+# Extra arguments go to the harness. Runs from the repository root.
+set -eu
+"${BUILD:-build}/bench/aot_bench" --program bench/router.sla --packets 1000000 --rounds 5 "$@"
