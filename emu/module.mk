@@ -1,7 +1,10 @@
 # The emulator: slemu runs an image over pcap captures (emu/README.md).
 TOOLS += slemu
 TOOL_slemu_SRCS := emu/slemu.c emu/portio_pcap.c
+TOOL_slemu_SRCS += emu/portio_live.c emu/portio_emu.c emu/live.c emu/progress.c
 TOOL_slemu_LIBS := $(LIBS_PCAP)
+# An .sl image is compiled in process; imports come from the build's stdlib unless $SLC_STDLIB.
+$(BUILD)/obj/emu/slemu.o: CPPFLAGS += -DSLC_DEFAULT_STDLIB='"$(SLC_STDLIB_DIR)"'
 
 # The l2learn sample's input generator (samples/l2learn/gen.c): the committed in*.pcap are its
 # output, and a test checks they still are.
@@ -18,3 +21,10 @@ l2learn-regen: $(L2LEARN_GEN) $(BUILD)/bin/slemu
 	sh samples/l2learn/run.sh $(BUILD)/bin/slemu samples/l2learn/expected
 
 DEMO_CMD := sh samples/l2learn/run.sh $(BUILD)/bin/slemu $(BUILD)/demo
+
+# Worker threads over the hypervisor (hosted: pthreads); in the library for slemu and the bench.
+LIB_SRCS += emu/hv_workers.c
+
+# slemu --setup: several VMs on the hypervisor from a YAML setup file (emu/setup.h).
+TOOL_slemu_SRCS += emu/setup.c emu/setup_run.c
+TOOL_slemu_LIBS += -lyaml

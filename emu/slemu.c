@@ -13,6 +13,8 @@
  *   with in_port NO_PORT and tstamp = now = their time.
  * - Whatever a run sends or clones is written at once, stamped with the run's time; output
  *   order is the order of emission.
+ * Live mode (inputs are network interfaces, ports.h): the same loop on the wall clock, frames
+ * as they arrive (run_live); it ends on SIGINT/SIGTERM, --count or --duration.
  *
  * Exit status: 0 when every input was read to its end, 1 when something failed at run time (an
  * image the loader rejects, an input that cannot be opened, is not Ethernet, or is corrupt or
@@ -24,10 +26,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aot.h"
 #include "asm.h"
 #include "file.h"
 #include "image_hash.h"
-#include "portio.h"
+#include "live.h"
+#include "ports.h"
+#include "progress.h"
+#include "repl.h"
+#include "setup.h"
+#include "slc.h"
 #include "vm.h"
 
 #define NO_PORT UINT32_MAX /* in_port of init and timer runs: no port */
@@ -51,10 +59,14 @@ typedef struct Binding {
 
 typedef struct Options {
     const char *image;
+    const char *setup; /* --setup FILE: several VMs on the hypervisor (setup.h) */
     Binding in[MAX_BINDINGS], out[MAX_BINDINGS];
     int nin, nout;
     SlVmConfig cfg;
     int json, quiet;
+    uint64_t count, duration_ns; /* --count, --duration; 0: no limit */
+    int no_progress;
+    int aot; /* --engine aot: the image through JIT'd native code (docs/aot.md) */
 } Options;
 
 typedef struct Input {
@@ -102,11 +114,17 @@ typedef struct Emu {
     uint64_t packets, unbound, insns, packet_insns, timer_runs, timer_skipped;
     int failed; /* the run must stop: a write failed or the VM refused to run (reported already) */
     int quiet;
+    uint64_t snapped;            /* frames whose capture was cut short (caplen < len) */
+    uint64_t count, end_ns;      /* stop after count packets / at wall-clock end_ns; 0: never */
+    int live, stopped;           /* inputs are interfaces; a signal or a limit ended the run */
+    SlProgress progress;
+    const SlNative *native; /* --engine aot: the image's native code, else NULL */
 } Emu;
 
 static void usage(FILE *f)
 {
-    fputs("usage: slemu [options] IMAGE.slb|IMAGE.sla\n"
+    fputs("usage: slemu [options] IMAGE.slb|IMAGE.sla|PROGRAM.sl\n"
+          "       slemu --setup FILE.yaml [-i PORT=FILE] [-o PORT=FILE] [--stats json] [-q]\n"
           "Runs a Sluice image over pcap/pcapng captures (Ethernet only), one per port.\n"
           "  -i PORT=FILE    input capture for PORT (a number or a port name; -i FILE is port 0);\n"
           "                  several inputs are merged by timestamp, ties in port order\n"
@@ -115,12 +133,23 @@ static void usage(FILE *f)
           "  --seed N        seed of rand and of table hashing (default 0)\n"
           "  --budget N      instructions one handler run may take (default 2^32)\n"
           "  --stats json    print a machine-readable summary on stdout\n"
+          "  --engine E      interp (default) or aot: the image as native code (docs/aot.md)\n"
+          "  --setup FILE    several VMs on one hypervisor, as the YAML file describes (VMs,\n"
+          "                  images, quotas, port maps, captures); -i/-o then name physical\n"
+          "                  ports and override the file's captures (emu/README.md)\n"
+          "  --count N       stop after N input packets\n"
+          "  --duration S    stop after S seconds of wall-clock time\n"
+          "  --no-progress   no progress bar (it shows on a terminal once a run takes 1 s)\n"
           "  -q, --quiet     no summary or fault notes on stderr\n"
           "  -h, --help      this text\n"
-          "An .sla is assembled first. Time is capture time: init runs at the first packet, timers\n"
+          "An .sla is assembled first, an .sl compiled (imports: its directory, then $SLC_STDLIB\n"
+          "or the build's stdlib). Time is capture time: init runs at the first packet, timers\n"
           "before the packet that passes their due time. Frames cut short by the capture's snapshot\n"
           "length reach the program with their captured bytes only. Captures of other link types\n"
           "are refused. Packets sent to a port with no output count as dropped.\n"
+          "Live interfaces: FILE may name a network interface (if:NAME always does; text with\n"
+          "a '/' is always a file): frames are captured and injected through libpcap, time is\n"
+          "the wall clock, and the run ends on SIGINT/SIGTERM, --count or --duration (exit 0).\n"
           "Exit status: 0 done; 1 run-time failure (bad image, unreadable, foreign or corrupt\n"
           "capture, write error; outputs keep what was written); 2 bad arguments.\n"
           "Details: emu/README.md in the Sluice sources.\n",
@@ -160,7 +189,10 @@ static int parse_args(int argc, char **argv, Options *o)
     static const struct option longopts[] = {
         {"seed", required_argument, 0, 'S'},   {"budget", required_argument, 0, 'B'},
         {"stats", required_argument, 0, 'J'},  {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+        {"help", no_argument, 0, 'h'},         {"count", required_argument, 0, 'C'},
+        {"duration", required_argument, 0, 'D'}, {"no-progress", no_argument, 0, 'P'},
+        {"setup", required_argument, 0, 'Y'},  {"engine", required_argument, 0, 'E'},
+        {0, 0, 0, 0},
     };
     int c;
     while ((c = getopt_long(argc, argv, "i:o:qh", longopts, NULL)) != -1) {
@@ -194,10 +226,40 @@ static int parse_args(int argc, char **argv, Options *o)
             }
             o->json = 1;
             break;
+        case 'C':
+        case 'D': {
+            uint64_t v;
+            if (parse_u64(optarg, &v) < 0 || v == 0 || (c == 'D' && v > UINT64_MAX / 1000000000u)) {
+                fprintf(stderr, "slemu: --%s %s: not a positive number\n", c == 'C' ? "count" : "duration", optarg);
+                return -1;
+            }
+            *(c == 'C' ? &o->count : &o->duration_ns) = c == 'C' ? v : v * 1000000000u;
+            break;
+        }
+        case 'P': o->no_progress = 1; break;
         case 'q': o->quiet = 1; break;
+        case 'Y': o->setup = optarg; break;
+        case 'E':
+            if (strcmp(optarg, "interp") != 0 && strcmp(optarg, "aot") != 0) {
+                fprintf(stderr, "slemu: --engine %s: expected interp or aot\n", optarg);
+                return -1;
+            }
+            o->aot = optarg[0] == 'a';
+            break;
         case 'h': usage(stdout); exit(0);
         default: return -1; /* getopt said why */
         }
+    }
+    if (o->setup) {
+        if (o->aot) {
+            fprintf(stderr, "slemu: --engine aot does not apply to --setup runs\n");
+            return -1;
+        }
+        if (optind != argc) {
+            fprintf(stderr, "slemu: --setup takes its images from the setup file, not the command line\n");
+            return -1;
+        }
+        return 0;
     }
     if (optind != argc - 1) {
         fprintf(stderr, "slemu: %s\n", optind >= argc ? "no image given" : "more than one image given");
@@ -217,7 +279,36 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Reads (and for .sla, assembles) the image, parses it and builds the VM. The bytes stay
+#ifndef SLC_DEFAULT_STDLIB
+#define SLC_DEFAULT_STDLIB "stdlib"
+#endif
+
+/* Compiles a .sl source in memory (with debug information, for fault notes and the
+ * debugger); the standard library is $SLC_STDLIB or the build's default. Diagnostics go to
+ * stderr (warnings too, unless quiet). Returns the image (malloc'd) or NULL. */
+static uint8_t *compile_source(const char *path, const char *text, size_t len, int quiet, size_t *size)
+{
+    const char *stdlib_dir = getenv("SLC_STDLIB");
+    SlcOptions so = {.stdlib_dir = stdlib_dir ? stdlib_dir : SLC_DEFAULT_STDLIB, .debug_info = 1,
+                     .warnings = !quiet};
+    SlcResult res;
+    memset(&res, 0, sizeof res);
+    int rc = sl_compile(&so, path, text, len, &res);
+    if (res.diags && res.diags[0] && (rc < 0 || !quiet))
+        fputs(res.diags, stderr);
+    uint8_t *img = NULL;
+    if (rc < 0 || !res.image)
+        fprintf(stderr, "slemu: %s: not compiled\n", path);
+    else if ((img = malloc(res.image_len)) != NULL) {
+        memcpy(img, res.image, res.image_len);
+        *size = res.image_len;
+    } else
+        fprintf(stderr, "slemu: %s: out of memory\n", path);
+    sl_compile_result_free(&res);
+    return img;
+}
+
+/* Reads (and for .sla, assembles; for .sl, compiles) the image, parses it and builds the VM. The bytes stay
  * allocated for the VM's life (the process's). */
 static int load(Emu *e, const Options *o)
 {
@@ -239,6 +330,12 @@ static int load(Emu *e, const Options *o)
         }
         bytes = img;
         size = img_len;
+    } else if (ends_with(o->image, ".sl")) {
+        uint8_t *img = compile_source(o->image, (const char *)bytes, size, o->quiet, &size);
+        free(bytes);
+        if (!img)
+            return -1;
+        bytes = img;
     }
     if (sl_image_parse(bytes, size, &e->img, err, sizeof err) < 0) {
         fprintf(stderr, "slemu: %s: %s\n", o->image, err);
@@ -257,6 +354,14 @@ static int load(Emu *e, const Options *o)
     if (sl_vm_create(mem, footprint, &e->img, &o->cfg, &e->vm, err, sizeof err) < 0) {
         fprintf(stderr, "slemu: %s: %s\n", o->image, err);
         return -1;
+    }
+    if (o->aot) { /* the JIT lives as long as the process, like the VM */
+        SlAotJit *jit;
+        if (sl_aot_jit_create(&e->img, 2, &jit, err, sizeof err) < 0) {
+            fprintf(stderr, "slemu: %s: AOT: %s\n", o->image, err);
+            return -1;
+        }
+        e->native = sl_aot_jit_native(jit);
     }
     e->nports = e->img.port_count;
     int h = sl_image_find_handler(&e->img, SL_HANDLER_PACKET, 0);
@@ -300,6 +405,13 @@ static int resolve_port(const Emu *e, const Binding *b, char opt, uint32_t *port
     return -1;
 }
 
+static int is_interface(const char *spec)
+{
+    const char *name;
+    char err[ERRCAP];
+    return sl_portio_classify(spec, &name, err, sizeof err) == SL_PORT_INTERFACE;
+}
+
 static int cmp_input(const void *a, const void *b)
 {
     uint32_t x = ((const Input *)a)->port, y = ((const Input *)b)->port;
@@ -335,6 +447,12 @@ static int bind_ports(Emu *e, const Options *o)
     }
     e->ninputs = o->nin;
     qsort(e->inputs, (size_t)e->ninputs, sizeof *e->inputs, cmp_input);
+    for (int i = 0; i < e->ninputs; i++)
+        e->live += is_interface(e->inputs[i].path);
+    if (e->live && e->live < e->ninputs) {
+        fprintf(stderr, "slemu: inputs mix network interfaces and capture files (one time base per run)\n");
+        return -1;
+    }
 
     int all = -1; /* sink of "-o FILE" */
     for (uint32_t p = 0; p < e->nports; p++)
@@ -342,7 +460,7 @@ static int bind_ports(Emu *e, const Options *o)
     for (int i = 0; i < o->nout; i++) {
         const Binding *b = &o->out[i];
         for (int j = 0; j < o->nin; j++)
-            if (strcmp(o->in[j].path, b->path) == 0) {
+            if (strcmp(o->in[j].path, b->path) == 0 && !is_interface(b->path)) {
                 fprintf(stderr, "slemu: %s is both an input and an output\n", b->path);
                 return -1;
             }
@@ -488,9 +606,11 @@ static int run(Emu *e, uint32_t h, uint64_t t, SlResult *res)
     SlEnv env = {.user = e, .clone = on_clone, .now_ns = t};
     e->event_time = t;
     e->pkt.tstamp_ns = t;
-    int rc = sl_vm_run(e->vm, h, &e->pkt, &env, SLICE, res);
+    int rc = e->native ? sl_native_run(e->vm, e->native, h, &e->pkt, &env, SLICE, res)
+                       : sl_vm_run(e->vm, h, &e->pkt, &env, SLICE, res);
     while (rc == 0 && res->status == SL_RUN_YIELD)
-        rc = sl_vm_resume(e->vm, &e->pkt, &env, SLICE, res);
+        rc = e->native ? sl_native_resume(e->vm, e->native, &e->pkt, &env, SLICE, res)
+                       : sl_vm_resume(e->vm, &e->pkt, &env, SLICE, res);
     if (rc < 0) {
         fprintf(stderr, "slemu: internal error: the VM refused to run: %s\n", sl_error_text(rc));
         e->failed = 1;
@@ -572,6 +692,7 @@ static void run_packet(Emu *e, const Input *in)
     if (run(e, e->packet_handler, f->tstamp_ns, &res) < 0)
         return;
     e->packet_insns += res.insns;
+    e->snapped += f->caplen < f->len;
     if (res.status == SL_RUN_FAULT) {
         char what[64];
         snprintf(what, sizeof what, "packet %" PRIu64 " (port %" PRIu32 ")", e->packets, in->port);
@@ -598,13 +719,88 @@ static Input *next_input(Emu *e)
     return best;
 }
 
-/* The main loop. 0 when every input was read to its end; -1 after a read or write failure. */
+/* Whether the run must end before the next packet: a signal, --count or --duration (the clock
+ * read every 256 packets in file mode). */
+static int should_stop(Emu *e)
+{
+    if (sl_live_stop_signal() || (e->count && e->packets >= e->count) ||
+        (e->end_ns && (e->live || (e->packets & 255) == 0) && sl_live_now_ns() >= e->end_ns))
+        e->stopped = 1;
+    return e->stopped;
+}
+
+static void show_progress(Emu *e)
+{
+    uint64_t done = 0, total = 0, d, t;
+    for (int i = 0; i < e->ninputs; i++) {
+        if (!e->io->progress || e->io->progress(e->inputs[i].file, &d, &t) < 0) {
+            done = total = 0;
+            break;
+        }
+        done += d;
+        total += t;
+    }
+    sl_progress_update(&e->progress, done, total, e->packets);
+}
+
+/* Live mode: the inputs are interfaces. Frames run as they arrive, the earliest capture first
+ * when several wait, each stamped with its capture time (wall clock) or the previous run's
+ * time if that is later, so time never goes back; timers run on the wall clock. Ends on a
+ * signal, --count or --duration (0), or a failed interface (-1). */
+static int run_live(Emu *e)
+{
+    char err[ERRCAP];
+    int fds[MAX_BINDINGS];
+    for (int i = 0; i < e->ninputs; i++)
+        fds[i] = e->io->poll_fd(e->inputs[i].file);
+    uint64_t last = sl_live_now_ns();
+    if (!e->quiet) /* also tells scripts that capture has begun */
+        fprintf(stderr, "slemu: live on %d interface%s; stop with SIGINT (Ctrl-C) or SIGTERM\n", e->ninputs,
+                e->ninputs > 1 ? "s" : "");
+    start(e, last);
+    while (!e->failed && !should_stop(e)) {
+        for (int i = 0; i < e->ninputs; i++) {
+            Input *in = &e->inputs[i];
+            int rc = in->live ? 1 : e->io->read(in->file, &in->next, err, sizeof err);
+            if (rc < 0) {
+                fprintf(stderr, "slemu: %s (stopped after %" PRIu64 " packets)\n", err, e->packets);
+                return -1;
+            }
+            in->live = rc;
+        }
+        Input *in = next_input(e);
+        uint64_t now = in ? in->next.tstamp_ns : sl_live_now_ns();
+        last = now > last ? now : last;
+        run_timers(e, last);
+        if (in) {
+            in->next.tstamp_ns = last;
+            if (!e->failed)
+                run_packet(e, in);
+            in->live = 0;
+            continue;
+        }
+        uint64_t deadline = e->end_ns ? e->end_ns : UINT64_MAX;
+        for (uint32_t i = 0; i < e->ntimers; i++)
+            if (!e->timers[i].off && e->timers[i].due < deadline)
+                deadline = e->timers[i].due;
+        if (sl_live_wait(fds, e->ninputs, deadline) < 0) {
+            fprintf(stderr, "slemu: waiting for frames: %s\n", strerror(errno));
+            return -1;
+        }
+    }
+    return e->failed ? -1 : 0;
+}
+
+/* The main loop. 0 when every input was read to its end (or --count, --duration stopped it);
+ * -1 after a read or write failure or a signal. */
 static int run_all(Emu *e)
 {
     char err[ERRCAP];
     int started = 0;
     Input *in;
-    while (!e->failed && (in = next_input(e)) != NULL) {
+    if (e->live)
+        return run_live(e);
+    while (!e->failed && !should_stop(e) && (in = next_input(e)) != NULL) {
         uint64_t t = in->next.tstamp_ns;
         if (!started) {
             start(e, t);
@@ -618,9 +814,17 @@ static int run_all(Emu *e)
         if (rc < 0) {
             fprintf(stderr, "slemu: %s: %s (stopped after %" PRIu64 " packets)\n", in->path, err,
                     e->packets);
+            sl_progress_end(&e->progress);
             return -1;
         }
         in->live = rc;
+        if ((e->packets & 1023) == 0)
+            show_progress(e);
+    }
+    sl_progress_end(&e->progress);
+    if (sl_live_stop_signal() && !e->failed) {
+        fprintf(stderr, "slemu: stopped by signal %d after %" PRIu64 " packets\n", sl_live_stop_signal(), e->packets);
+        return -1;
     }
     return e->failed ? -1 : 0;
 }
@@ -655,6 +859,9 @@ static void print_summary(const Emu *e)
     }
     if (e->unbound)
         fprintf(stderr, "  %" PRIu64 " packets sent to ports with no output (counted as dropped)\n", e->unbound);
+    if (e->snapped)
+        fprintf(stderr, "  %" PRIu64 " frames cut short by the capture (run with their captured bytes only)\n",
+                e->snapped);
     fprintf(stderr, "  faults:");
     int any = 0;
     for (unsigned f = 1; f < SL_FAULT_COUNT; f++)
@@ -691,9 +898,9 @@ static void print_json(const Emu *e, int ok)
     printf("{\"image\":");
     json_string(e->image_path, strlen(e->image_path));
     printf(",\"ok\":%s,\"packets_in\":%" PRIu64 ",\"packets_out\":%" PRIu64 ",\"dropped\":%" PRIu64
-           ",\"punted\":%" PRIu64 ",\"unbound\":%" PRIu64 ",\"instructions\":%" PRIu64
+           ",\"punted\":%" PRIu64 ",\"unbound\":%" PRIu64 ",\"snapped\":%" PRIu64 ",\"instructions\":%" PRIu64
            ",\"packet_instructions\":%" PRIu64 ",\"timer_runs\":%" PRIu64 ",\"timer_runs_skipped\":%" PRIu64,
-           ok ? "true" : "false", e->packets, t.out, t.dropped, t.punted, e->unbound, e->insns,
+           ok ? "true" : "false", e->packets, t.out, t.dropped, t.punted, e->unbound, e->snapped, e->insns,
            e->packet_insns, e->timer_runs, e->timer_skipped);
     printf(",\"faults\":{");
     for (unsigned f = 1; f < SL_FAULT_COUNT; f++)
@@ -718,23 +925,71 @@ static void print_json(const Emu *e, int ok)
     printf("]}\n");
 }
 
+/* --setup: -i/-o name physical ports by number; the rest is in the file (setup.h). */
+static int setup_main(const Options *o)
+{
+    static SlSetupOptions so;
+    static char err[1024];
+    SlSetup s;
+    if (sl_setup_load(o->setup, &s, err, sizeof err) < 0) {
+        fprintf(stderr, "%s\n", err);
+        sl_setup_free(&s);
+        return EXIT_RUN;
+    }
+    so.json = o->json;
+    so.quiet = o->quiet;
+    for (int k = 0; k < 2; k++) {
+        const Binding *list = k ? o->out : o->in;
+        int n = k ? o->nout : o->nin;
+        for (int i = 0; i < n; i++) {
+            char *end = NULL;
+            unsigned long port = list[i].port ? strtoul(list[i].port, &end, 10) : 0;
+            if (!list[i].port || end != list[i].port + list[i].port_len || list[i].port[0] < '0' ||
+                list[i].port[0] > '9' || port >= s.nports) {
+                fprintf(stderr, "slemu: -%c %s: expected PORT=FILE with a physical port 0..%u\n", k ? 'o' : 'i',
+                        list[i].path, s.nports - 1);
+                sl_setup_free(&s);
+                return EXIT_USAGE;
+            }
+            if (k) {
+                so.out_port[so.nout] = (uint32_t)port;
+                so.out_path[so.nout++] = list[i].path;
+            } else {
+                so.in_port[so.nin] = (uint32_t)port;
+                so.in_path[so.nin++] = list[i].path;
+            }
+        }
+    }
+    int rc = sl_setup_run(&s, &so);
+    sl_setup_free(&s);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static Options opts;
     static Emu emu;
     Emu *e = &emu;
+    if (sl_repl_wanted(argc, argv)) /* --repl, or no arguments on a terminal: the debugger */
+        return sl_repl_main(argc, argv);
     if (parse_args(argc, argv, &opts) < 0) {
         fputs("Try 'slemu --help'.\n", stderr);
         return EXIT_USAGE;
     }
-    e->io = &sl_portio_pcap;
+    if (opts.setup)
+        return setup_main(&opts);
+    e->io = &sl_portio_emu;
     e->image_path = opts.image;
     e->quiet = opts.quiet;
+    e->count = opts.count;
+    sl_live_catch_signals();
+    sl_progress_init(&e->progress, stderr, opts.quiet || opts.no_progress);
     if (load(e, &opts) < 0)
         return EXIT_RUN;
     if (bind_ports(e, &opts) < 0)
         return EXIT_USAGE;
     int opened = open_files(e) == 0;
+    e->end_ns = opts.duration_ns ? sl_live_now_ns() + opts.duration_ns : 0;
     int ok = opened && run_all(e) == 0;
     ok &= close_files(e) == 0;
     if (opened && !opts.quiet)
