@@ -77,9 +77,73 @@ static void lpm_key(const SlTable *t, const uint8_t *addr, unsigned plen, uint8_
     out[n] = (uint8_t)plen;
 }
 
+/* Does the stored LPM key s (address masked to its prefix, then the prefix length) cover addr? */
+static int lpm_covers(const uint8_t *s, const uint8_t *addr, unsigned key_size, unsigned plen)
+{
+    for (unsigned i = 0; i < key_size && 8 * i < plen; i++) {
+        unsigned bits = plen - 8 * i;
+        uint8_t m = bits >= 8 ? 0xff : (uint8_t)(0xff00u >> bits);
+        if ((addr[i] & m) != s[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* LPM lookup by scanning the slots: the same answer as sl_table_get (the live entry with the
+ * longest prefix covering the address; there is at most one per prefix length), read from the
+ * same slots (vm_int.h: [used][address masked to plen][plen][value]). For a small table a scan
+ * of its slots costs less than one hash probe per prefix length in use (the router benchmark:
+ * 16 routes over 10 prefix lengths, 3-4x faster). */
+static int lpm_scan(const SlTable *t, const uint8_t *addr, uint8_t *value)
+{
+    const unsigned ks = t->decl.key_size;
+    const uint8_t *best = 0;
+    int best_len = -1;
+    if (ks == 4) { /* IPv4: one 32-bit comparison per entry */
+        uint32_t a = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 | addr[3];
+        for (uint32_t i = 0; i <= t->mask; i++) {
+            const uint8_t *s = t->slots + (size_t)i * t->slot_size;
+            int plen = s[5];
+            if (!s[0] || plen <= best_len)
+                continue;
+            uint32_t k = (uint32_t)s[1] << 24 | (uint32_t)s[2] << 16 | (uint32_t)s[3] << 8 | s[4];
+            uint32_t m = plen ? ~0u << (32 - plen) : 0; /* plen <= 32: put checks it */
+            if ((a & m) == k) {
+                best = s;
+                best_len = plen;
+            }
+        }
+        goto found;
+    }
+    for (uint32_t i = 0; i <= t->mask; i++) {
+        const uint8_t *s = t->slots + (size_t)i * t->slot_size;
+        if (!s[0])
+            continue;
+        int plen = s[1 + ks];
+        if (plen > best_len && lpm_covers(s + 1, addr, ks, (unsigned)plen)) {
+            best = s;
+            best_len = plen;
+        }
+    }
+found:
+    if (!best)
+        return 0;
+    const uint8_t *v = best + 1 + t->key_len;
+    if (t->decl.value_size <= 16) /* the usual next hop: no call for a few bytes */
+        for (unsigned i = 0; i < t->decl.value_size; i++)
+            value[i] = v[i];
+    else
+        memcpy(value, v, t->decl.value_size);
+    return 1;
+}
+
+enum { LPM_SCAN_SLOTS = 64 }; /* up to this many slots, lpm_scan beats hash probes */
+
 /* Prefix lengths in use, longest first: walk the bitmap from the top word down. */
 static int lpm_get(SlTable *t, const uint8_t *key, uint8_t *value)
 {
+    if (t->mask < LPM_SCAN_SLOTS)
+        return lpm_scan(t, key, value);
     uint8_t k[SL_MAX_KEY + 1];
     int found;
     for (int w = 2; w >= 0; w--) {

@@ -96,11 +96,11 @@ static void test_hash_matches_model(void **state)
 }
 
 /* LPM against a linear scan over the live prefixes. */
-static void test_lpm_matches_linear_scan(void **state)
+/* cap 128 takes the hash probes per prefix length, cap 16 the slot scan of small tables */
+static void lpm_matches_linear_scan(uint32_t cap)
 {
-    (void)state;
     void *mem;
-    SlTable t = make_table(SL_TABLE_LPM, 4, 4, 128, &mem);
+    SlTable t = make_table(SL_TABLE_LPM, 4, 4, cap, &mem);
     uint32_t pfx[128], plen[128], nh[128];
     int n = 0;
     for (int step = 0; step < 50000; step++) {
@@ -120,7 +120,7 @@ static void test_lpm_matches_linear_scan(void **state)
             if (found >= 0) {
                 assert_int_equal(rc, 0);
                 nh[found] = (uint32_t)step & 0xffff;
-            } else if (n == 128) {
+            } else if (n == (int)cap) {
                 assert_int_equal(rc, -1);
             } else {
                 assert_int_equal(rc, 1);
@@ -155,6 +155,18 @@ static void test_lpm_matches_linear_scan(void **state)
     free(mem);
 }
 
+static void test_lpm_matches_linear_scan(void **state)
+{
+    (void)state;
+    lpm_matches_linear_scan(128);
+}
+
+static void test_small_lpm_matches_linear_scan(void **state)
+{
+    (void)state;
+    lpm_matches_linear_scan(16);
+}
+
 static void test_hash_function_is_fixed(void **state)
 {
     (void)state;
@@ -168,6 +180,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hash_matches_model),
         cmocka_unit_test(test_lpm_matches_linear_scan),
+        cmocka_unit_test(test_small_lpm_matches_linear_scan),
         cmocka_unit_test(test_hash_function_is_fixed),
     };
     return cmocka_run_group_tests_name("vm/table", tests, NULL, NULL);
