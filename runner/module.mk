@@ -13,14 +13,14 @@
 # runners whose compiler is installed and says which are skipped.
 
 # The frame file and counters record code is freestanding; the hosted library has it too.
-LIB_SRCS += runner/frames.c runner/report.c runner/blake2b.c
+LIB_SRCS += runner/frames.c runner/report.c
 
 TOOLS += slframes
 TOOL_slframes_SRCS := runner/slframes.c
 TOOL_slframes_LIBS := $(LIBS_PCAP)
 
 SLRUN_AOT_SRCS := $(wildcard aot/native_rt.c)
-SLRUN_SRCS     := $(VM_SRCS) runner/rt.c runner/frames.c runner/report.c runner/blake2b.c runner/slrun.c $(SLRUN_AOT_SRCS)
+SLRUN_SRCS     := $(VM_SRCS) runner/rt.c runner/frames.c runner/report.c runner/slrun.c $(SLRUN_AOT_SRCS)
 SLRUN_CFLAGS   := -std=c11 -O2 -g $(WARN) -fno-strict-aliasing -ffreestanding -fno-stack-protector \
                   -fno-tree-loop-distribute-patterns -Ivm -Irunner \
                   $(if $(SLRUN_AOT_SRCS),-Iaot -DSLRUN_AOT)

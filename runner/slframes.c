@@ -34,8 +34,9 @@ enum {
 };
 
 static const char USAGE[] =
-    "usage: slframes pcap2frames -i PORT=FILE [-i PORT=FILE]... -o OUT.slf\n"
-    "       slframes frames2pcap IN.slf -o PORT=FILE [-o PORT=FILE]... [-o FILE]\n"
+    "usage: slframes pcap2frames [--image IMAGE.slb] -i PORT=FILE [-i PORT=FILE]... -o OUT.slf\n"
+    "       slframes frames2pcap [--image IMAGE.slb] IN.slf -o PORT=FILE [-o PORT=FILE]... [-o FILE]\n"
+    "       (PORT: a number, or with --image a port name the image declares)\n"
     "       slframes dump FILE.slf\n"
     "       slframes counters FILE\n"
     "       slframes log FILE\n";
@@ -48,8 +49,48 @@ static _Noreturn void usage(const char *msg, const char *arg)
     exit(EXIT_USAGE);
 }
 
-/* "PORT=FILE" (or "FILE" when bare_ok: port -1). */
-static void parse_binding(const char *arg, int bare_ok, long *port, const char **path)
+/* The image whose port names -i/-o may use (--image). */
+typedef struct Names {
+    uint8_t *bytes;
+    SlImage img;
+} Names;
+
+/* Finds --image FILE among args and loads it; exits on a bad image. */
+static void names_load(int argc, char **argv, Names *n)
+{
+    memset(n, 0, sizeof *n);
+    for (int i = 0; i + 1 < argc; i++) {
+        if (strcmp(argv[i], "--image") != 0)
+            continue;
+        size_t len;
+        char err[256];
+        n->bytes = (uint8_t *)sl_file_read(argv[i + 1], &len);
+        if (!n->bytes) {
+            fprintf(stderr, "slframes: %s: %s\n", argv[i + 1], strerror(errno));
+            exit(EXIT_FAIL);
+        }
+        if (sl_image_parse(n->bytes, len, &n->img, err, sizeof err) < 0) {
+            fprintf(stderr, "slframes: %s: %s\n", argv[i + 1], err);
+            exit(EXIT_FAIL);
+        }
+        return;
+    }
+}
+
+/* The port named name[0..len) in the image, or -1. */
+static long names_find(const Names *n, const char *name, size_t len)
+{
+    for (uint32_t i = 0; n->bytes && i < n->img.port_count; i++) {
+        uint32_t plen;
+        const char *p = sl_image_port_name(&n->img, i, &plen);
+        if (plen == len && memcmp(p, name, len) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* "PORT=FILE" (or "FILE" when bare_ok: port -1); PORT a number or a port name of the image. */
+static void parse_binding(const Names *names, const char *arg, int bare_ok, long *port, const char **path)
 {
     const char *eq = strchr(arg, '=');
     if (!eq) {
@@ -62,7 +103,13 @@ static void parse_binding(const char *arg, int bare_ok, long *port, const char *
     char *end;
     errno = 0;
     long p = strtol(arg, &end, 10);
-    if (end != eq || end == arg || errno || p < 0 || p >= MAX_PORTS)
+    if (end != eq || end == arg || errno) {
+        p = names_find(names, arg, (size_t)(eq - arg));
+        if (p < 0)
+            usage(names->bytes ? "no such port number or name in the image: " : "bad port (a name needs --image) in ",
+                  arg);
+    }
+    if (p < 0 || p >= MAX_PORTS)
         usage("bad port in ", arg);
     *port = p;
     *path = eq + 1;
@@ -115,9 +162,13 @@ static int cmd_pcap2frames(int argc, char **argv)
     const char *out = NULL;
     if (!ins)
         return EXIT_FAIL;
+    Names names;
+    names_load(argc, argv, &names);
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "-i") && i + 1 < argc) {
-            parse_binding(argv[++i], 0, &ins[nin].port, &ins[nin].path);
+        if (!strcmp(argv[i], "--image") && i + 1 < argc) {
+            i++;
+        } else if (!strcmp(argv[i], "-i") && i + 1 < argc) {
+            parse_binding(&names, argv[++i], 0, &ins[nin].port, &ins[nin].path);
             for (int j = 0; j < nin; j++) {
                 if (ins[j].port == ins[nin].port)
                     usage("two inputs for one port: ", argv[i]);
@@ -188,6 +239,7 @@ static int cmd_pcap2frames(int argc, char **argv)
             pcap_close(ins[i].pcap);
     }
     free(ins);
+    free(names.bytes);
     if (!rc)
         fprintf(stderr, "slframes: %" PRIu64 " frames to %s\n", n, out);
     return rc;
@@ -257,11 +309,15 @@ static int cmd_frames2pcap(int argc, char **argv)
     Sink *sinks = calloc(MAX_PORTS + 1, sizeof *sinks); /* [MAX_PORTS]: every other port */
     if (!sinks)
         return EXIT_FAIL;
+    Names names;
+    names_load(argc, argv, &names);
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+        if (!strcmp(argv[i], "--image") && i + 1 < argc) {
+            i++;
+        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
             long port;
             const char *path;
-            parse_binding(argv[++i], 1, &port, &path);
+            parse_binding(&names, argv[++i], 1, &port, &path);
             Sink *s = &sinks[port < 0 ? MAX_PORTS : port];
             if (s->path)
                 usage("two outputs for one port: ", argv[i]);
@@ -312,6 +368,7 @@ static int cmd_frames2pcap(int argc, char **argv)
         fprintf(stderr, "slframes: %" PRIu64 " frames written, %" PRIu64 " on ports with no output\n", n,
                 dropped);
     free(sinks);
+    free(names.bytes);
     free(buf);
     return rc;
 }

@@ -5,9 +5,9 @@
 #   - every ISA conformance file (tests/isa/*.sla, converted by isa2frames): one VM directly
 #     (-m vm), state memory in the counters record, the run log (verdict, fault and instruction
 #     index, instruction count, the packet as left), unlimited fuel and slices of 3 instructions;
-#   - samples/l2learn over its four captures, and bench/router.sla over 2,000 generated frames,
-#     each through the hypervisor (-m hv; the router also with slices of 7 instructions) and
-#     through one VM (-m vm).
+#   - every sample (samples/NAME/ with expected/; NAME.sla or NAME.sl) over its captures, and
+#     bench/router.sla over 2,000 generated frames, each through the hypervisor (-m hv; the
+#     router also with slices of 7 instructions) and through one VM (-m vm).
 # The reference is slrun built for this host (x86-64) with the interpreter. Every other leg must
 # write the same output frames, counters record and run log, compared with cmp:
 #   - slrun for big-endian MIPS64 Octeon under qemu-mips64-static -cpu Octeon68XX (no FPU: only
@@ -15,7 +15,7 @@
 #   - when $BIN/slaot exists: every direct-VM case with native code from slaot (-t x86_64 on the
 #     host, -t octeon under qemu's Octeon, -t octeon-tx under qemu-aarch64), linked into a runner
 #     of its own (libslrun.a + a generated table of the objects; slrun -e aot).
-# Host-only checks first: l2learn's outputs through frames2pcap equal slemu's expected captures,
+# Host-only checks first: each sample's outputs through frames2pcap equal slemu's expected captures,
 # pcap <-> frame file round trips, and slrun's and slframes' failure modes.
 #
 # CROSS_REQUIRED=1 (make cross-test) turns a missing cross compiler, qemu or slaot into a failure;
@@ -56,20 +56,51 @@ for f in tests/isa/*.sla; do
     echo "isa-$n $cases/$n.slb $cases/$n.slf -m vm --state $opt" >>"$list"
     echo "isa3-$n $cases/$n.slb $cases/$n.slf -m vm --state --slice 3 $opt" >>"$list"
 done
-s=samples/l2learn
-"$slframes" pcap2frames -i 0=$s/in0.pcap -i 1=$s/in1.pcap -i 2=$s/in2.pcap -i 3=$s/in3.pcap \
-    -o "$cases/l2learn.slf" 2>/dev/null || bad "pcap2frames on $s"
-"$BIN/slas" -o "$cases/l2learn.slb" $s/l2learn.sla || bad "slas $s/l2learn.sla"
-"$BUILD/tests/cross/gentraffic" 2000 7 "$cases/router.slf" || bad "gentraffic"
-"$BIN/slas" -o "$cases/router.slb" bench/router.sla || bad "slas bench/router.sla"
+# Samples: every samples/NAME/ with an expected/ folder, built from NAME.sla (slas) or NAME.sl
+# (slc). Inputs: samples/NAME/inN.pcap on port N, samples/NAME/P.pcap on the port named P;
+# expected outputs: expected/portN.pcap of port N, expected/P.pcap of the port named P.
+samples=""
+for d in samples/*/; do
+    d=${d%/}
+    n=$(basename "$d")
+    [ -d "$d/expected" ] || continue
+    if [ -f "$d/$n.sla" ]; then
+        "$BIN/slas" -o "$cases/$n.slb" "$d/$n.sla" || { bad "slas $d/$n.sla"; continue; }
+    elif [ -f "$d/$n.sl" ] && [ -x "$BIN/slc" ]; then
+        "$BIN/slc" -o "$cases/$n.slb" "$d/$n.sl" || { bad "slc $d/$n.sl"; continue; }
+    else
+        note "sample $n: no $n.sla, and no $n.sl or no slc: not run"
+        continue
+    fi
+    ins="" outs=""
+    for f in "$d"/*.pcap; do
+        [ -f "$f" ] || continue
+        p=$(basename "$f" .pcap)
+        case "$p" in in[0-9]*) p=${p#in} ;; esac
+        ins="$ins -i $p=$f"
+    done
+    for e in "$d"/expected/*.pcap; do
+        p=$(basename "$e" .pcap)
+        case "$p" in port[0-9]*) port=${p#port} ;; *) port=$p ;; esac
+        outs="$outs -o $port=$work/$n-$p.pcap"
+    done
+    # shellcheck disable=SC2086
+    "$slframes" pcap2frames --image "$cases/$n.slb" $ins -o "$cases/$n.slf" 2>"$work/err.txt" ||
+        { bad "pcap2frames for sample $n: $(cat "$work/err.txt")"; continue; }
+    echo "$n-hv $cases/$n.slb $cases/$n.slf -m hv --state" >>"$list"
+    echo "$n-vm $cases/$n.slb $cases/$n.slf -m vm --state" >>"$list"
+    echo "$n $outs" >>"$work/samples"
+    samples="$samples $n"
+done
+"$BUILD/tests/cross/gentraffic" 2000 7 "$cases/bench-router.slf" || bad "gentraffic"
+"$BIN/slas" -o "$cases/bench-router.slb" bench/router.sla || bad "slas bench/router.sla"
 cat >>"$list" <<EOF
-l2learn-hv $cases/l2learn.slb $cases/l2learn.slf -m hv --state
-l2learn-vm $cases/l2learn.slb $cases/l2learn.slf -m vm --state
-router-hv $cases/router.slb $cases/router.slf -m hv --state
-router-hv7 $cases/router.slb $cases/router.slf -m hv --state --slice 7
-router-vm $cases/router.slb $cases/router.slf -m vm --state --seed 5
+bench-router-hv $cases/bench-router.slb $cases/bench-router.slf -m hv --state
+bench-router-hv7 $cases/bench-router.slb $cases/bench-router.slf -m hv --state --slice 7
+bench-router-vm $cases/bench-router.slb $cases/bench-router.slf -m vm --state --seed 5
 EOF
 ncases=$(wc -l <"$list")
+: >>"$work/samples"
 
 # run_leg NAME ENGINE RUNNER...: every case of $list (ENGINE aot: the direct-VM ones only) into
 # $work/NAME/, compared with $work/ref/ (or written there for the leg "ref"). Writes a summary
@@ -111,13 +142,21 @@ run_leg ref interp "$slrun" >"$work/ref.out" || { cat "$work/ref.out"; bad "refe
 cat "$work/ref.out"
 
 # ---- Host-only checks -------------------------------------------------------------------
-# l2learn through the hypervisor gives exactly what slemu gives (its expected captures).
-"$slframes" frames2pcap "$work/ref/l2learn-hv.slf" -o 0="$work/l2p0.pcap" -o 1="$work/l2p1.pcap" \
-    -o 2="$work/l2p2.pcap" -o 3="$work/l2p3.pcap" 2>/dev/null || bad "frames2pcap on l2learn's output"
-for p in 0 1 2 3; do
-    cmp -s "$work/l2p$p.pcap" "$s/expected/port$p.pcap" ||
-        bad "l2learn port $p: slrun's output differs from slemu's ($s/expected/port$p.pcap)"
-done
+# Every sample through one VM gives exactly what slemu gives (its expected captures), and so
+# does l2learn through the hypervisor.
+while read -r n outs; do
+    for mode in vm hv; do
+        [ $mode = hv ] && [ "$n" != l2learn ] && continue
+        # shellcheck disable=SC2086
+        "$slframes" frames2pcap --image "$cases/$n.slb" "$work/ref/$n-$mode.slf" $outs 2>/dev/null ||
+            bad "frames2pcap on $n's output"
+        for e in samples/"$n"/expected/*.pcap; do
+            cmp -s "$work/$n-$(basename "$e")" "$e" ||
+                bad "sample $n (-m $mode): slrun's $(basename "$e") differs from slemu's ($e)"
+        done
+    done
+done <"$work/samples"
+s=samples/l2learn
 "$slframes" counters "$work/ref/l2learn-hv.cnt" >"$work/l2learn.txt" || bad "slframes counters"
 for want in "frames_in 31" "frames_out 41" "dropped 4" "faulted 0" "insns 2219"; do
     grep -qx "$want" "$work/l2learn.txt" || bad "l2learn counters: no '$want' line"
@@ -157,11 +196,11 @@ expect_exit 1 "$slrun" "$img" "$img" "$work/o.slf"
 head -c 100 "$in" >"$work/cut.slf"
 expect_exit 1 "$slrun" "$img" "$work/cut.slf" "$work/o.slf"
 grep -q "cut short" "$work/err.txt" || bad "cut frame file: $(cat "$work/err.txt")"
-# An instruction byte changed: the container still parses, the content hash does not match.
+# An instruction byte changed: the container still parses, the verifier refuses the code.
 cp "$img" "$work/corrupt.slb"
 printf '\377' | dd of="$work/corrupt.slb" bs=1 seek=60 conv=notrunc 2>/dev/null
 expect_exit 1 "$slrun" "$work/corrupt.slb" "$in" "$work/o.slf"
-grep -q "content hash mismatch" "$work/err.txt" || bad "corrupt image: $(cat "$work/err.txt")"
+grep -q "insn " "$work/err.txt" || bad "corrupt image: $(cat "$work/err.txt")"
 expect_exit 1 "$slrun" -m vm -e aot "$img" "$in" "$work/o.slf"
 expect_exit 1 "$slrun" "$img" "$in" "$work/no-such-dir/o.slf"
 expect_exit 1 "$slframes" counters "$in"

@@ -1,2 +1,2 @@
-UNIT_TESTS += tests/unit/runner/frames_test.c tests/unit/runner/report_test.c tests/unit/runner/blake2b_test.c
+UNIT_TESTS += tests/unit/runner/frames_test.c tests/unit/runner/report_test.c
 $(BUILD)/obj/tests/unit/runner/%.o: CPPFLAGS += -Irunner
