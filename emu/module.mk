@@ -20,7 +20,8 @@ l2learn-regen: $(L2LEARN_GEN) $(BUILD)/bin/slemu
 	$(L2LEARN_GEN) samples/l2learn
 	sh samples/l2learn/run.sh $(BUILD)/bin/slemu samples/l2learn/expected
 
-DEMO_CMD := sh samples/l2learn/run.sh $(BUILD)/bin/slemu $(BUILD)/demo
+# make demo: the router sample (samples/router), compiled by slc and run over its captures.
+DEMO_CMD := sh samples/router/run.sh $(BUILD)/bin $(BUILD)/demo
 
 # Worker threads over the hypervisor (hosted: pthreads); in the library for slemu and the bench.
 LIB_SRCS += emu/hv_workers.c

@@ -137,6 +137,7 @@ static void usage(FILE *f)
           "  --setup FILE    several VMs on one hypervisor, as the YAML file describes (VMs,\n"
           "                  images, quotas, port maps, captures); -i/-o then name physical\n"
           "                  ports and override the file's captures (emu/README.md)\n"
+          "  --repl          the interactive debugger (slemu --repl --help; docs/debugger.md)\n"
           "  --count N       stop after N input packets\n"
           "  --duration S    stop after S seconds of wall-clock time\n"
           "  --no-progress   no progress bar (it shows on a terminal once a run takes 1 s)\n"

@@ -115,18 +115,38 @@ static uint32_t pseudo(const GenFrame *f, unsigned ip, unsigned len)
     return (uint32_t)sl_be16(h + 12) + sl_be16(h + 14) + sl_be16(h + 16) + sl_be16(h + 18) + h[9] + len;
 }
 
-void gen_udp(GenFrame *f, unsigned ip, uint16_t sport, uint16_t dport, unsigned n)
+/* Closes the UDP datagram at u (its payload appended): lengths and checksums. */
+static void udp_end(GenFrame *f, unsigned ip, unsigned u)
+{
+    unsigned n = f->len - u;
+    sl_put_be16(f->b + u + 4, n);
+    gen_ipv4_end(f, ip);
+    uint16_t c = gen_csum(f->b + u, n, pseudo(f, ip, n));
+    sl_put_be16(f->b + u + 6, c ? c : 0xffff);
+}
+
+static unsigned udp_start(GenFrame *f, uint16_t sport, uint16_t dport)
 {
     unsigned u = f->len;
     uint8_t h[8] = {0};
     sl_put_be16(h, sport);
     sl_put_be16(h + 2, dport);
-    sl_put_be16(h + 4, 8 + n);
     gen_bytes(f, h, sizeof h);
+    return u;
+}
+
+void gen_udp(GenFrame *f, unsigned ip, uint16_t sport, uint16_t dport, unsigned n)
+{
+    unsigned u = udp_start(f, sport, dport);
     gen_pattern(f, n);
-    gen_ipv4_end(f, ip);
-    uint16_t c = gen_csum(f->b + u, 8 + n, pseudo(f, ip, 8 + n));
-    sl_put_be16(f->b + u + 6, c ? c : 0xffff);
+    udp_end(f, ip, u);
+}
+
+void gen_udp_data(GenFrame *f, unsigned ip, uint16_t sport, uint16_t dport, const void *data, unsigned n)
+{
+    unsigned u = udp_start(f, sport, dport);
+    gen_bytes(f, data, n);
+    udp_end(f, ip, u);
 }
 
 void gen_tcp(GenFrame *f, unsigned ip, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,

@@ -46,6 +46,8 @@ void gen_ipv4_end(GenFrame *f, unsigned ip);
 /* Transport headers appended after the IPv4 header at ip, with n pattern bytes of payload;
  * they close the IPv4 header too (length, checksum) and compute their own checksum. */
 void gen_udp(GenFrame *f, unsigned ip, uint16_t sport, uint16_t dport, unsigned n);
+/* The same with the given payload bytes. */
+void gen_udp_data(GenFrame *f, unsigned ip, uint16_t sport, uint16_t dport, const void *data, unsigned n);
 void gen_tcp(GenFrame *f, unsigned ip, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
              uint8_t flags, unsigned n);
 void gen_icmp_echo(GenFrame *f, unsigned ip, uint8_t type, uint16_t id, uint16_t seq, unsigned n);

@@ -60,4 +60,15 @@ fields "$T/a/wan.pcap" ip.checksum.status icmp.checksum.status ip.hdr_len | tail
 tshark -r "$S/lan.pcap" -Y 'tcp.srcport == 40008' -T fields -e tcp.payload 2>/dev/null >"$T/in8"
 fields "$T/a/dmz.pcap" tcp.payload | tail -1 >"$T/out8"
 [ -s "$T/in8" ] && cmp "$T/in8" "$T/out8" || fail "row 8's payload changed on the way"
+# slemu compiles an .sl itself: same outputs; a program that does not compile is refused with
+# the compiler's diagnostics.
+expect_status 0 "$BIN/slemu" -q -i lan="$S/lan.pcap" -i dmz="$S/dmz.pcap" -i wan="$S/wan.pcap" \
+    -o lan="$T/sl-lan.pcap" -o dmz="$T/sl-dmz.pcap" -o wan="$T/sl-wan.pcap" "$S/router.sl"
+for f in lan dmz wan; do
+    cmp "$T/sl-$f.pcap" "$S/expected/$f.pcap" || fail "slemu router.sl: $f.pcap differs"
+done
+printf 'port a;\non packet { let x: u8 = 300; send(a); }\n' >"$T/bad.sl"
+expect_status 1 "$BIN/slemu" -i "$S/lan.pcap" "$T/bad.sl"
+expect_err "bad.sl:2:25: error: constant 300 does not fit in u8"
+expect_err "slemu: $T/bad.sl: not compiled"
 echo "router: ok"
