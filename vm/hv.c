@@ -731,28 +731,41 @@ static int turn(SlHv *hv, HvVm *v)
 #define PREFETCH(p) ((void)(p))
 #endif
 
-/* What the next turn of v touches: its SlVm's run fields, its code and its next packet. */
-static inline void prefetch_vm(const HvVm *v)
-{
-    PREFETCH(v->vm);
-    PREFETCH((const uint8_t *)v->vm + 64);
-    if (v->qcount)
-        PREFETCH(v->queue[v->qhead]);
-}
-
-/* What reading v's record touches: the scheduler line and the hot counters. */
+/* A packet-boundary switch costs the cache lines the next VM's turn touches, and at hundreds of
+ * VMs none of them is still cached. They are found through one another (record -> SlVm and queue
+ * slot -> packet, code and handler table), so the active list is prefetched as a three-stage
+ * pipeline while the current VM runs: the record of the VM three turns ahead, the SlVm and queue
+ * slot of the one two ahead (its record is cached by now), and the packet and code of the next
+ * (reading its queue slot and SlVm hits the cache). A prefetch never faults, so a stale guess
+ * (the list changing under it) costs a wasted line, never a wrong result. */
 static inline void prefetch_record(const HvVm *v)
 {
     PREFETCH(v);
     PREFETCH((const uint8_t *)v + 64);
-    PREFETCH((const uint8_t *)v + 128);
+}
+
+static inline void prefetch_vm_and_slot(const HvVm *v)
+{
+    const uint8_t *vm = (const uint8_t *)v->vm;
+    PREFETCH(vm);
+    PREFETCH(vm + 64);
+    PREFETCH(vm + 128);
+    PREFETCH(vm + 192);
+    PREFETCH(&v->queue[v->qhead]);
+    PREFETCH(&qhandler(v)[v->qhead]);
+}
+
+static inline void prefetch_packet_and_code(const HvVm *v)
+{
+    if (v->qcount && !v->cur)
+        PREFETCH(v->queue[v->qhead]);
+    PREFETCH(v->vm->handler_entry);
+    PREFETCH(v->vm->code);
 }
 
 /* Pops the head of the active list and gives it a turn. The switch itself is the pointer v (a
- * run queue, not a scan: only VMs with work are in the list). What it costs beyond the turn is
- * the cache lines of v's record, SlVm, code and packet, so the list is prefetched as a pipeline:
- * while v runs, the next VM's SlVm and packet and the one after's record are on their way (the
- * next record itself was asked for one turn earlier). */
+ * run queue, not a scan: only VMs with work are in the list); what it costs beyond the turn is
+ * cache misses, hidden by the pipeline above. */
 static inline int step(SlHv *hv)
 {
     HvVm *v = hv->head;
@@ -762,10 +775,13 @@ static inline int step(SlHv *hv)
     if (!hv->head) {
         hv->tail = 0;
     } else {
-        HvVm *n = hv->head;
-        prefetch_vm(n);
-        if (n->next)
-            prefetch_record(n->next);
+        HvVm *n1 = hv->head, *n2 = n1->next;
+        prefetch_packet_and_code(n1);
+        if (n2) {
+            prefetch_vm_and_slot(n2);
+            if (n2->next)
+                prefetch_record(n2->next);
+        }
     }
     v->next = 0;
     v->active = 0;
