@@ -164,7 +164,7 @@ done
 
 # pcap -> frames -> pcap -> frames is the identity on the frames (Ethernet corpus files).
 nrt=0
-for f in $s/in0.pcap ../shared/corpus/pcap/*.pcap; do
+for f in $s/in0.pcap tests/corpus/pcap/*.pcap; do
     [ -f "$f" ] || continue
     [ $nrt -ge 40 ] && break
     "$slframes" pcap2frames -i 2="$f" -o "$work/rt1.slf" 2>/dev/null || continue # not Ethernet

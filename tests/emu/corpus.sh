@@ -1,10 +1,10 @@
 #!/bin/sh
-# Every capture of the shared corpus (../shared/corpus/pcap, next to the repository) through the
+# Every capture of the corpus (tests/corpus/pcap, real captures from tcpdump's tests) through the
 # l2learn switch, on ports 0 and 2 at once: slemu must end with 0, or 1 and a message (foreign
 # link types say so and are skipped); never a crash or a sanitizer report.
 . tests/emu/lib.sh
-C=../shared/corpus/pcap
-[ -d "$C" ] || fail "no pcap corpus at $C (it sits next to the repository)"
+C=tests/corpus/pcap
+[ -d "$C" ] || fail "no pcap corpus at $C"
 # A sanitizer report must not look like an ordinary exit 1.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=86"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Every capture of the shared corpus (../shared/corpus/pcap, next to the repository) through the
+# Every capture of the corpus (tests/corpus/pcap, real captures from tcpdump's tests) through the
 # router and the firewall samples, compiled by slc; the capture feeds two ports at once (router:
 # lan, readdressed to the router's MAC by to_router.sl, and wan as it is; firewall: inside and
 # outside). slemu must end with 0, or with 1 and its message for a capture it refuses (foreign
@@ -7,8 +7,8 @@
 # `make check` the tools are built with ASan and UBSan), and no fault in the programs (they
 # check lengths before reading). Two workers share the captures.
 . tests/samples/lib.sh
-C=../shared/corpus/pcap
-[ -d "$C" ] || fail "no pcap corpus at $C (it sits next to the repository)"
+C=tests/corpus/pcap
+[ -d "$C" ] || fail "no pcap corpus at $C"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=86"
 "$BIN/slc" -o "$T/to_router.slb" tests/samples/to_router.sl || fail "slc to_router.sl"
