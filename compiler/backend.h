@@ -1,5 +1,5 @@
-/* The back end: AST (checked by sema) -> IR over virtual registers (lower.c) -> registers
- * (regalloc.c) -> assembly text for sl_asm_assemble (emit.c). */
+/* The back end: AST (checked by sema) -> IR over virtual registers (lower.c) -> the same IR,
+ * optimised (opt.c) -> registers (regalloc.c) -> assembly text for sl_asm_assemble (emit.c). */
 #ifndef SLUICE_BACKEND_H
 #define SLUICE_BACKEND_H
 
@@ -60,6 +60,8 @@ int backend_run(Ctx *c, Buf *out);
 IrFunc *lower_function(Backend *be, Decl *d);
 int ir_new_vreg(IrFunc *f);
 void ir_dump(Ctx *c, const IrFunc *f, Buf *out);
+/* opt.c: copy propagation, coalescing, dead code, jump threading (before allocation) */
+void opt_function(Backend *be, IrFunc *f);
 /* regalloc.c: assigns registers, inserting spill code; 0 or -1 (internal error reported). */
 int regalloc_function(Backend *be, IrFunc *f);
 /* emit.c */

@@ -1,7 +1,8 @@
 /* Emission: allocated IR to the assembly text that slas reads (and that slc -S prints), plus
  * the program-wide parts: state size and initial bytes, tables, ports, handlers and, with -g,
  * files, line rows and symbols (functions, state, tables, and every local variable as a
- * `var` symbol: value = 0x80000000 | register, or its state address).
+ * `var` symbol: value = 0x80000000 | register, or its state address), the header types
+ * (`.type`/`.field`) and the header variables with the instructions of their scope (`.hdr`).
  *
  * backend_run() is the back end's pipeline: order the functions (handlers and what they call;
  * everything when there is no handler, so library modules compile on their own), lower each,
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "dbg_types.h"
 #include "image.h"
 
 uint32_t backend_alloc_mem(Backend *be, uint32_t size)
@@ -41,6 +43,23 @@ static void put_quoted(Buf *o, const char *s)
 
 static int reg(const IrFunc *f, int v) { return v < IR_FIRST_VREG ? v : f->assign[v]; }
 
+/* Whether IR instruction i of f becomes an instruction of the image: emit_function leaves out
+ * labels, positions, no-ops, moves to the same register and jumps to the next instruction. */
+static int ir_emitted(const IrFunc *f, uint32_t i)
+{
+    const IrIns *in = &f->code[i];
+    if (in->op >= SL_OP_COUNT)
+        return 0;
+    if (in->op == SL_OP_MOV && (in->a == IR_NONE ? 0 : reg(f, in->a)) == (in->b == IR_NONE ? 0 : reg(f, in->b)))
+        return 0;
+    if (in->op == SL_OP_JA) { /* a jump to the next instruction */
+        for (uint32_t k = i + 1; k < f->n && f->code[k].op >= SL_OP_COUNT; k++)
+            if (f->code[k].op == IR_LABEL && f->code[k].imm == in->label)
+                return 0;
+    }
+    return 1;
+}
+
 static void emit_function(Backend *be, IrFunc *f, Buf *o)
 {
     Ctx *c = be->c;
@@ -60,24 +79,13 @@ static void emit_function(Backend *be, IrFunc *f, Buf *o)
             have_loc = 1;
             continue;
         }
-        if (in->op == IR_NOP)
+        if (!ir_emitted(f, i))
             continue;
         SlInsn x = {0};
         x.op = (uint8_t)in->op;
         int a = in->a == IR_NONE ? 0 : reg(f, in->a);
         int b = in->b == IR_NONE ? 0 : reg(f, in->b);
         int cc = in->c == IR_NONE ? 0 : reg(f, in->c);
-        if (in->op == SL_OP_MOV && a == b)
-            continue;
-        if (in->op == SL_OP_JA) { /* a jump to the next instruction */
-            uint32_t k = i + 1;
-            int next = 0;
-            for (; k < f->n && f->code[k].op >= SL_OP_COUNT; k++)
-                if (f->code[k].op == IR_LABEL && f->code[k].imm == in->label)
-                    next = 1;
-            if (next)
-                continue;
-        }
         if (have_loc) {
             buf_printf(o, ".loc %d %d %d\n", pending.a, pending.b, pending.c);
             have_loc = 0;
@@ -158,6 +166,197 @@ static void emit_var_syms(Backend *be, IrFunc *f, Buf *o)
         free(name.p);
     }
     (void)c;
+}
+
+/* ---- -g: header types and header variables (DBG_TYPES, asm/dbg_types.h) ---------------- */
+
+/* Every header type as `.type NAME SIZE` and its fields as `.field NAME BIT_OFFSET BITS`, in
+ * declaration order (imports first): `.hdr` lines name them by that position. */
+static void emit_header_types(Ctx *c, Buf *o)
+{
+    for (uint32_t i = 0; i < c->decls.len; i++) {
+        Decl *d = c->decls.items[i];
+        if (d->kind != D_HEADER || !d->type || d->type->kind != TY_HEADER)
+            continue;
+        const Type *t = d->type;
+        buf_printf(o, ".type ");
+        put_quoted(o, d->name);
+        buf_printf(o, " %u\n", t->size);
+        for (uint32_t k = 0; k < t->nfields; k++) {
+            const Field *f = &t->fields[k];
+            if (!f->type || f->type->kind != TY_INT)
+                continue;
+            buf_printf(o, ".field ");
+            put_quoted(o, f->name);
+            buf_printf(o, " %u %d\n", f->off, f->type->bits);
+        }
+    }
+}
+
+static int header_type_index(const Ctx *c, const Type *t)
+{
+    int n = 0;
+    for (uint32_t i = 0; i < c->decls.len; i++) {
+        const Decl *d = c->decls.items[i];
+        if (d->kind != D_HEADER || !d->type || d->type->kind != TY_HEADER)
+            continue;
+        if (d->type == t)
+            return n;
+        n++;
+    }
+    return -1;
+}
+
+/* A header binding's scope in source lines: the statements after `let h = p.extract(..) else`
+ * in its block, or the block of `if let h = p.extract(..)`. */
+typedef struct HdrScope {
+    const Local *l;
+    uint32_t file, lo, hi;
+} HdrScope;
+
+typedef struct Span {
+    uint32_t file, lo, hi;
+    int any;
+} Span;
+
+static void span_loc(Span *sp, Loc loc)
+{
+    if (loc.line == 0 || loc.file != sp->file)
+        return;
+    if (!sp->any || loc.line < sp->lo)
+        sp->lo = loc.line;
+    if (!sp->any || loc.line > sp->hi)
+        sp->hi = loc.line;
+    sp->any = 1;
+}
+
+static void span_expr(Span *sp, const Expr *e)
+{
+    if (!e)
+        return;
+    span_loc(sp, e->loc);
+    span_expr(sp, e->a);
+    span_expr(sp, e->b);
+    for (uint32_t i = 0; i < e->args.len; i++)
+        span_expr(sp, e->args.items[i]);
+}
+
+static void span_stmt(Span *sp, const Stmt *s)
+{
+    if (!s)
+        return;
+    span_loc(sp, s->loc);
+    span_expr(sp, s->init);
+    span_expr(sp, s->cond);
+    span_expr(sp, s->hi);
+    span_expr(sp, s->lhs);
+    span_expr(sp, s->rhs);
+    span_stmt(sp, s->then);
+    span_stmt(sp, s->els);
+    span_stmt(sp, s->body);
+    for (uint32_t i = 0; i < s->stmts.len; i++)
+        span_stmt(sp, s->stmts.items[i]);
+}
+
+static int is_header_binding(const Stmt *s)
+{
+    return s->local && s->local->type && s->local->type->kind == TY_HEADER &&
+           ((s->kind == S_LET && s->is_let) || (s->kind == S_IF && s->is_let));
+}
+
+static void find_scopes(const Stmt *s, HdrScope *out, uint32_t *n, uint32_t cap)
+{
+    if (!s)
+        return;
+    if (s->kind == S_IF && is_header_binding(s) && *n < cap) {
+        Span sp = {s->loc.file, 0, 0, 0};
+        span_stmt(&sp, s->then);
+        if (sp.any)
+            out[(*n)++] = (HdrScope){s->local, sp.file, sp.lo, sp.hi};
+    }
+    for (uint32_t i = 0; i < s->stmts.len; i++) {
+        const Stmt *k = s->stmts.items[i];
+        if (k->kind == S_LET && is_header_binding(k) && *n < cap) {
+            Span sp = {k->loc.file, 0, 0, 0};
+            for (uint32_t j = i + 1; j < s->stmts.len; j++)
+                span_stmt(&sp, s->stmts.items[j]);
+            if (sp.any)
+                out[(*n)++] = (HdrScope){k->local, sp.file, sp.lo, sp.hi};
+        }
+        find_scopes(k, out, n, cap);
+    }
+    find_scopes(s->then, out, n, cap);
+    find_scopes(s->els, out, n, cap);
+    find_scopes(s->body, out, n, cap);
+}
+
+/* With -g: one `.hdr` line per header binding of f whose scope has code: its name (as var
+ * symbols name it), type index, where its offset is (register, spill slot or constant) and the
+ * instructions [start, end) of its scope, f's code starting at instruction base. Returns the
+ * number of instructions f has in the image. */
+static uint32_t emit_hdr_vars(Backend *be, IrFunc *f, uint32_t base, Buf *o)
+{
+    Ctx *c = be->c;
+    Decl *d = f->decl;
+    uint32_t cap = d->locals.len + 1, n = 0;
+    HdrScope *sc = calloc(cap, sizeof *sc);
+    uint32_t *lo = calloc(cap, sizeof *lo), *hi = calloc(cap, sizeof *hi);
+    if (!sc || !lo || !hi)
+        abort();
+    find_scopes(d->body, sc, &n, cap);
+    uint32_t count = 0, file = 0, line = 0;
+    for (uint32_t i = 0; i < f->n; i++) {
+        const IrIns *in = &f->code[i];
+        if (in->op == IR_LOC) {
+            file = (uint32_t)in->a;
+            line = (uint32_t)in->b;
+            continue;
+        }
+        if (!ir_emitted(f, i))
+            continue;
+        for (uint32_t k = 0; k < n; k++)
+            if (file == sc[k].file && line >= sc[k].lo && line <= sc[k].hi) {
+                if (!hi[k])
+                    lo[k] = count;
+                hi[k] = count + 1;
+            }
+        count++;
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        const Local *l = sc[k].l;
+        int ti = header_type_index(c, l->type);
+        uint32_t loc;
+        if (!hi[k] || ti < 0)
+            continue;
+        if (l->vreg >= IR_FIRST_VREG && l->vreg < f->nvregs) {
+            int a = f->assign[l->vreg];
+            if (a >= 0)
+                loc = SL_DBG_LOC_REG | (uint32_t)a;
+            else if (a == -2)
+                loc = f->slot[l->vreg];
+            else
+                continue;
+        } else if (l->vreg < 0 && l->hdr_off >= 0 && l->hdr_off < (int64_t)SL_DBG_LOC_CONST) {
+            loc = SL_DBG_LOC_CONST | (uint32_t)l->hdr_off;
+        } else {
+            continue;
+        }
+        int dup = 1;
+        for (uint32_t j = 0; j < d->locals.len && d->locals.items[j] != l; j++)
+            dup += strcmp(((Local *)d->locals.items[j])->name, l->name) == 0;
+        Buf name = {0};
+        buf_printf(&name, "%s.%s", f->name, l->name);
+        if (dup > 1)
+            buf_printf(&name, "#%d", dup);
+        buf_printf(o, ".hdr ");
+        put_quoted(o, name.p);
+        buf_printf(o, " %d %u %u %u\n", ti, loc, base + lo[k], base + hi[k]);
+        free(name.p);
+    }
+    free(sc);
+    free(lo);
+    free(hi);
+    return count;
 }
 
 int backend_run(Ctx *c, Buf *out)
@@ -247,6 +446,9 @@ int backend_run(Ctx *c, Buf *out)
             IrFunc *f = be.funcs[i];
             if (c->opt->dump & SLC_DUMP_IR)
                 ir_dump(c, f, &c->dump);
+            opt_function(&be, f);
+            if (c->opt->dump & SLC_DUMP_OPT)
+                ir_dump(c, f, &c->dump);
             if (regalloc_function(&be, f) < 0) {
                 rc = -1;
                 break;
@@ -295,6 +497,8 @@ int backend_run(Ctx *c, Buf *out)
                 put_quoted(o, ((Decl *)c->tables.items[i])->name);
                 buf_printf(o, " %u\n", i);
             }
+            emit_header_types(c, o);
+            uint32_t base = 0; /* functions are emitted in this order: their code is contiguous */
             for (uint32_t i = 0; i < nf; i++) {
                 if (remap[i] == UINT32_MAX)
                     continue;
@@ -302,6 +506,8 @@ int backend_run(Ctx *c, Buf *out)
                 put_quoted(o, be.funcs[i]->name);
                 buf_printf(o, " %u\n", remap[i]);
                 emit_var_syms(&be, be.funcs[i], o);
+                if (rc == 0)
+                    base += emit_hdr_vars(&be, be.funcs[i], base, o);
             }
         }
         if (nused == 0)

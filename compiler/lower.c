@@ -34,7 +34,8 @@ typedef struct Lower {
     IrFunc *f;
     Decl *fn;
     int zero;          /* register known to hold 0 in the current basic block, or -1 */
-    uint32_t zero_at;  /* instruction count when it was set */
+    uint32_t zero_at;  /* nreal when it was set */
+    uint32_t nreal;    /* instructions emitted (not labels or line markers: -g must not change the code) */
     int *brk, *cont;   /* loop labels */
     int nloops, loop_cap;
     int trap_label;    /* shared 'trap 1' for array indexes out of range, -1 until needed */
@@ -83,6 +84,8 @@ static IrIns *emit(Lower *L, int op)
         f->code = p;
     }
     IrIns *in = &f->code[f->n++];
+    if (op < SL_OP_COUNT)
+        L->nreal++;
     in->op = (uint16_t)op;
     in->a = in->b = in->c = IR_NONE;
     in->off = 0;
@@ -131,9 +134,9 @@ static int mov_imm(Lower *L, int64_t v)
  * at most 64 instructions back, so it is renewed well before that. */
 static int zero_reg(Lower *L)
 {
-    if (L->zero < 0 || L->f->n - L->zero_at > 40) {
+    if (L->zero < 0 || L->nreal - L->zero_at > 40) {
         L->zero = mov_imm(L, 0);
-        L->zero_at = L->f->n;
+        L->zero_at = L->nreal;
     }
     return L->zero;
 }
@@ -588,6 +591,44 @@ static void header_write(Lower *L, Local *h, const Field *f, Val v)
         in->b = old;
         in->off = (int32_t)(p.off + b);
     }
+}
+
+/* A whole-byte header field set from an unsigned integer of the same width in state memory
+ * (`eth.dst = nexthops[i].dmac`): the bytes go across in pieces of 4, 2, 1, each loaded
+ * little-endian and stored big-endian, instead of assembling the value in a register and
+ * taking it apart again. Returns 0 (nothing emitted) when src is not such a value. */
+static int header_copy(Lower *L, Local *h, const Field *f, Expr *src)
+{
+    uint32_t bo = f->off, w = (uint32_t)f->type->bits;
+    Type *st = src->type;
+    if (bo % 8 || w % 8 || w > 64 || src->is_const || st->kind != TY_INT || st->is_signed ||
+        (uint32_t)st->bits != w || f->type->kind != TY_INT || f->type->is_signed)
+        return 0;
+    int mem = src->kind == E_INDEX || (src->kind == E_NAME && src->ref == REF_STATE) ||
+              (src->kind == E_FIELD && !(src->a->ref == REF_LOCAL && src->a->type->kind == TY_HEADER));
+    if (!mem)
+        return 0;
+    uint32_t nbytes = w / 8, byte0 = bo / 8;
+    Place m = place_of(L, src);
+    Place p = fix_place(L, header_place(h), (int)(byte0 + nbytes), 1);
+    m = fix_place(L, m, (int)nbytes, 0);
+    uint32_t done = 0;
+    while (done < nbytes) {
+        uint32_t k = (uint32_t)piece(nbytes - done);
+        /* packet bytes [done, done + k) from the most significant are memory bytes
+         * [nbytes - done - k, nbytes - done) from the least significant */
+        int t = vreg(L);
+        IrIns *in = emit(L, ldm_op[k]);
+        in->a = t;
+        in->b = m.base;
+        in->off = (int32_t)(m.off + nbytes - done - k);
+        in = emit(L, stp_op[k]);
+        in->a = p.base;
+        in->b = t;
+        in->off = (int32_t)(p.off + byte0 + done);
+        done += k;
+    }
+    return 1;
 }
 
 /* ---- tables ---------------------------------------------------------------------------- */
@@ -1093,6 +1134,13 @@ static Val lower_expr(Lower *L, Expr *e)
             op_ai(L, SL_OP_XORI, v.r, 1);
             return v;
         }
+        Type *t = e->type;
+        if (e->op != OP_NEG && t->kind == TY_INT && !t->is_signed && t->bits < 32 && v.bits <= t->bits) {
+            /* ~x of an unsigned value below 2^n: x ^ (2^n - 1), already normalised */
+            op_ai(L, SL_OP_XORI, v.r, (int64_t)((1u << t->bits) - 1));
+            v.bits = t->bits;
+            return v;
+        }
         op_a(L, e->op == OP_NEG ? SL_OP_NEG : SL_OP_NOT, v.r);
         v.bits = 64;
         return normalize(L, v, e->type);
@@ -1379,6 +1427,8 @@ static void lower_assign(Lower *L, Stmt *s)
     }
     if (lhs->kind == E_FIELD && lhs->a->ref == REF_LOCAL && lhs->a->type->kind == TY_HEADER) {
         Local *h = lhs->a->local;
+        if (s->op == OP_NONE && header_copy(L, h, lhs->field, s->rhs))
+            return;
         Val v;
         if (s->op == OP_NONE)
             v = lower_expr(L, s->rhs);

@@ -4,7 +4,7 @@ SLC_GEN := $(BUILD)/gen/compiler
 SLC_STDLIB_DIR ?= stdlib
 
 LIB_SRCS += compiler/ast.c compiler/diag.c compiler/types.c compiler/sema.c compiler/lower.c \
-            compiler/regalloc.c compiler/emit.c compiler/driver.c \
+            compiler/opt.c compiler/regalloc.c compiler/emit.c compiler/driver.c \
             $(SLC_GEN)/parser.c $(SLC_GEN)/lexer.c
 
 TOOLS += slc

@@ -30,8 +30,9 @@ typedef struct SlcOptions {
 
 enum {
     SLC_DUMP_AST = 1, /* the parsed and checked program */
-    SLC_DUMP_IR = 2,  /* each function's IR before register allocation */
+    SLC_DUMP_IR = 2,  /* each function's IR as lowered (before the optimiser and allocation) */
     SLC_DUMP_ASM = 4, /* the assembly text (same as asm_text) */
+    SLC_DUMP_OPT = 8, /* each function's IR after the optimiser (compiler/opt.c), before allocation */
 };
 
 typedef struct SlcResult {

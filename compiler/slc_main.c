@@ -25,7 +25,7 @@ static void usage(FILE *f)
           "  -I DIR          look for imports in DIR (before the standard library)\n"
           "  --stdlib DIR    the standard library's directory (default: " SLC_DEFAULT_STDLIB ")\n"
           "  -W              warnings on (the default); -w off; -Werror makes them errors\n"
-          "  -d LIST         dump passes to standard output: ast, ir, asm (comma-separated)\n"
+          "  -d LIST         dump passes to standard output: ast, ir, opt, asm (comma-separated)\n"
           "  --max-errors N  stop after N errors (default 20)\n"
           "  -h, --help      this text;  --version  the version\n"
           "Exit status: 0 compiled, 1 errors in the program, 2 bad arguments or files.\n",
@@ -127,10 +127,12 @@ int main(int argc, char **argv)
                     opt.dump |= SLC_DUMP_AST;
                 else if (strcmp(t, "ir") == 0)
                     opt.dump |= SLC_DUMP_IR;
+                else if (strcmp(t, "opt") == 0)
+                    opt.dump |= SLC_DUMP_OPT;
                 else if (strcmp(t, "asm") == 0)
                     opt.dump |= SLC_DUMP_ASM;
                 else {
-                    fprintf(stderr, "slc: unknown dump '%s' (ast, ir, asm)\n", t);
+                    fprintf(stderr, "slc: unknown dump '%s' (ast, ir, opt, asm)\n", t);
                     return 2;
                 }
             }

@@ -360,6 +360,64 @@ static void test_library_module_without_handlers(void **state)
     sl_compile_result_free(&r);
 }
 
+/* -g adds line markers to the IR: the code must not change with them (a long block of
+ * constant-offset packet accesses renews its zero register at the same places). */
+static void test_debug_info_keeps_code(void **state)
+{
+    (void)state;
+    char text[8192];
+    size_t n = (size_t)snprintf(text, sizeof text, "header h { a: u8; b: u16; c: u32; d: u48; }\nport o;\n"
+                                                   "state s: [8]u32;\non packet(p: packet) {\n"
+                                                   "    let x = p.extract(h, 0) else { drop(); }\n");
+    for (int i = 0; i < 24; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "    x.b = x.b + %d; x.a ^= x.c as u8; s[%d] = x.c + s[%d];\n",
+                              i, i % 8, (i + 3) % 8);
+    snprintf(text + n, sizeof text - n, "    send(o);\n}\n");
+    SlcOptions opt;
+    memset(&opt, 0, sizeof opt);
+    opt.warnings = 1;
+    SlcResult g, plain;
+    opt.debug_info = 1;
+    assert_int_equal(sl_compile(&opt, "t.sl", text, strlen(text), &g), 0);
+    opt.debug_info = 0;
+    assert_int_equal(sl_compile(&opt, "t.sl", text, strlen(text), &plain), 0);
+    SlImage a, b;
+    char err[128];
+    assert_int_equal(sl_image_parse(g.image, g.image_len, &a, err, sizeof err), 0);
+    assert_int_equal(sl_image_parse(plain.image, plain.image_len, &b, err, sizeof err), 0);
+    assert_memory_equal(a.hash, b.hash, SL_IMAGE_HASH_SIZE);
+    sl_compile_result_free(&g);
+    sl_compile_result_free(&plain);
+}
+
+/* slc -d opt: each function's IR after the optimiser, next to -d ir's before. */
+static void test_dump_opt(void **state)
+{
+    (void)state;
+    const char *src = "port o;\nfn odd(x: u32) -> bool { return x % 2 == 1 && x > 2; }\n"
+                      "on packet(p: packet) { if odd(p.len()) { send(o); } drop(); }\n";
+    SlcOptions opt;
+    memset(&opt, 0, sizeof opt);
+    opt.dump = SLC_DUMP_IR | SLC_DUMP_OPT;
+    SlcResult r;
+    assert_int_equal(sl_compile(&opt, "t.sl", src, strlen(src), &r), 0);
+    assert_non_null(r.dump_text);
+    const char *first = strstr(r.dump_text, "function on_packet");
+    assert_non_null(first);
+    assert_non_null(strstr(first + 1, "function on_packet"));
+    sl_compile_result_free(&r);
+    uint8_t pkt[5] = {0};
+    uint32_t port = 9;
+    SlResult out;
+    for (uint32_t len = 1; len <= 5; len++) { /* odd lengths above 2 are sent */
+        SlcResult c;
+        expect_ok(src, &c);
+        int v = run_packet(&c, pkt, len, &port, &out);
+        assert_int_equal(v, len % 2 == 1 && len > 2 ? SL_VERDICT_SEND : SL_VERDICT_DROP);
+        sl_compile_result_free(&c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +434,8 @@ int main(void)
         cmocka_unit_test(test_header_access_is_proven),
         cmocka_unit_test(test_runs_as_written),
         cmocka_unit_test(test_library_module_without_handlers),
+        cmocka_unit_test(test_debug_info_keeps_code),
+        cmocka_unit_test(test_dump_opt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
