@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "asm_lex.h"
+#include "dbg_types.h"
 #include "image_build.h"
 #include "isa.h"
 #include "vm.h"
@@ -1059,6 +1060,116 @@ static void dir_sym(Parser *ps, const Tok *dir)
     (void)dir;
 }
 
+/* NAME or "NAME" (any bytes) for debug names: a malloc'd copy in *out (length *len), or -1. */
+static int parse_dbg_name(Parser *ps, const char *what, char **out, size_t *len)
+{
+    Asm *a = ps->a;
+    Tok name = ps->tok;
+    *out = NULL;
+    if (name.kind == TOK_STR) {
+        uint32_t bad_col = 0;
+        char *text = malloc(name.len + 1);
+        if (!text) {
+            out_of_memory(a);
+            return -1;
+        }
+        long n = asm_lex_string(&name, text, &bad_col);
+        if (n < 0 || n > UINT16_MAX) {
+            error_at(a, a->line, n < 0 ? bad_col : name.col,
+                     n < 0 ? "invalid escape in string (use \\\\, \\\", \\n, \\t, \\r, \\0 or \\xHH)"
+                           : "name longer than 65535 bytes");
+            free(text);
+            return -1;
+        }
+        *out = text;
+        *len = (size_t)n;
+    } else if (name.kind == TOK_IDENT) {
+        *out = malloc(name.len + 1);
+        if (!*out) {
+            out_of_memory(a);
+            return -1;
+        }
+        memcpy(*out, name.p, name.len);
+        *len = name.len;
+    } else {
+        unexpected(ps, what);
+        return -1;
+    }
+    advance(ps);
+    return 0;
+}
+
+/* .type NAME|"NAME" SIZE: a header type of SIZE bytes (DBG_TYPES); its .field lines follow. */
+static void dir_type(Parser *ps, const Tok *dir)
+{
+    Asm *a = ps->a;
+    char *name;
+    size_t len;
+    int64_t size;
+    advance(ps);
+    if (parse_dbg_name(ps, "a type name", &name, &len) < 0)
+        return;
+    if (parse_ranged(ps, "type size", 0, UINT32_MAX, &size) == 0 && expect_end(ps) == 0)
+        build_failed(a, sl_build_type(a->b, name, len, (uint32_t)size), dir, "types", UINT32_MAX / 16);
+    free(name);
+}
+
+/* .field NAME|"NAME" BIT_OFFSET BITS: a field of the last .type, BITS 1..64 inside it. */
+static void dir_field(Parser *ps, const Tok *dir)
+{
+    Asm *a = ps->a;
+    char *name;
+    size_t len;
+    int64_t off, bits;
+    advance(ps);
+    if (parse_dbg_name(ps, "a field name", &name, &len) < 0)
+        return;
+    if (parse_ranged(ps, "bit offset", 0, UINT32_MAX, &off) == 0 &&
+        parse_ranged(ps, "field width", 1, 64, &bits) == 0 && expect_end(ps) == 0) {
+        int rc = sl_build_field(a->b, name, len, (uint32_t)off, (uint32_t)bits);
+        if (rc == -SL_EARG)
+            error_at(a, a->line, dir->col,
+                     sl_build_type_count(a->b) ? "field runs past the end of its type (.type size in bytes)"
+                                               : ".field before any .type");
+        else
+            build_failed(a, rc, dir, "fields", UINT16_MAX);
+    }
+    free(name);
+}
+
+/* .hdr NAME|"NAME" TYPE LOCATION START END: header variable NAME (type index TYPE, declared
+ * by a .type before) has its packet offset at LOCATION (as .sym var values: 0x80000000 | register,
+ * 0x40000000 | constant offset, or a state address) while instructions START..END-1 run. */
+static void dir_hdr(Parser *ps, const Tok *dir)
+{
+    Asm *a = ps->a;
+    char *name;
+    size_t len;
+    int64_t type, loc, start, end;
+    advance(ps);
+    if (parse_dbg_name(ps, "a header variable name", &name, &len) < 0)
+        return;
+    uint32_t type_col = ps->tok.col;
+    if (parse_ranged(ps, "type index", 0, UINT32_MAX, &type) == 0 &&
+        parse_ranged(ps, "location", 0, UINT32_MAX, &loc) == 0 &&
+        parse_ranged(ps, "first instruction", 0, UINT32_MAX, &start) == 0 &&
+        parse_ranged(ps, "end instruction", 0, UINT32_MAX, &end) == 0 && expect_end(ps) == 0) {
+        if ((uint64_t)type >= sl_build_type_count(a->b))
+            error_at(a, a->line, type_col, "type index %lld not declared by a .type before it", (long long)type);
+        else if (!sl_dbg_loc_valid((uint32_t)loc))
+            error_at(a, a->line, dir->col, "location %lld: a register location (bit 31) has other bits set",
+                     (long long)loc);
+        else if (start > end)
+            error_at(a, a->line, dir->col, "instruction range %lld..%lld ends before it starts", (long long)start,
+                     (long long)end);
+        else
+            build_failed(a, sl_build_hdr(a->b, name, len, (uint32_t)type, (uint32_t)loc, (uint32_t)start,
+                                         (uint32_t)end),
+                         dir, "header variables", UINT32_MAX / 32);
+    }
+    free(name);
+}
+
 /* .file "NAME" */
 static void dir_file(Parser *ps, const Tok *dir)
 {
@@ -1149,7 +1260,8 @@ static void parse_directive(Parser *ps)
     } dirs[] = {
         {".func", dir_func},   {".handler", dir_handler}, {".state", dir_state}, {".data", dir_data},
         {".const", dir_const}, {".table", dir_table},     {".port", dir_port},   {".sym", dir_sym},
-        {".file", dir_file},   {".loc", dir_loc},         {".insn", dir_insn},
+        {".file", dir_file},   {".loc", dir_loc},         {".insn", dir_insn},   {".type", dir_type},
+        {".field", dir_field}, {".hdr", dir_hdr},
     };
     Tok dir = ps->tok;
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "dbg_types.h"
 #include "vm.h"
 
 typedef struct Str {
@@ -262,6 +263,59 @@ static void put_sym_line(Dis *d, const SlSym *s)
     put(&d->out, " %" PRIu32 " %" PRIu32 "\n", s->value, s->size);
 }
 
+static void put_quoted(Dis *d, const char *name, uint32_t len)
+{
+    put(&d->out, "\"");
+    for (uint32_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (ch == '"' || ch == '\\')
+            put(&d->out, "\\%c", ch);
+        else if (ch < 0x20 || ch >= 0x7f)
+            put(&d->out, "\\x%02x", ch);
+        else
+            put(&d->out, "%c", ch);
+    }
+    put(&d->out, "\"");
+}
+
+/* DBG_TYPES as .type/.field/.hdr lines, in section order (indexes are positions); a section
+ * the parser rejects shows up as a comment. */
+static void print_types(Dis *d)
+{
+    const SlImage *img = d->img;
+    if (!img->dbg_types)
+        return;
+    SlDbgTypes t;
+    char err[160];
+    put(&d->out, "\n");
+    if (sl_dbg_types_parse(img->dbg_types, img->dbg_types_len, &t, err, sizeof err) < 0) {
+        put(&d->out, "; DBG_TYPES (%" PRIu32 " bytes) not printed: %s\n", img->dbg_types_len, err);
+        return;
+    }
+    for (uint32_t i = 0; i < t.ntypes; i++) {
+        const SlDbgType *ty = &t.types[i];
+        put(&d->out, ".type ");
+        put_quoted(d, ty->name, ty->name_len);
+        put(&d->out, " %" PRIu32 "\t\t; type %" PRIu32 "\n", ty->size, i);
+        for (uint32_t k = 0; k < ty->nfields; k++) {
+            put(&d->out, ".field ");
+            put_quoted(d, ty->fields[k].name, ty->fields[k].name_len);
+            put(&d->out, " %" PRIu32 " %" PRIu32 "\n", ty->fields[k].bit_off, ty->fields[k].bits);
+        }
+    }
+    for (uint32_t i = 0; i < t.nhdrs; i++) {
+        const SlDbgHdr *h = &t.hdrs[i];
+        char loc[32];
+        sl_dbg_loc_format(h->loc, loc, sizeof loc);
+        put(&d->out, ".hdr ");
+        put_quoted(d, h->name, h->name_len);
+        put(&d->out, " %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu32 "\t\t; ", h->type, h->loc, h->start, h->end);
+        put_quoted(d, t.types[h->type].name, t.types[h->type].name_len);
+        put(&d->out, " at %s\n", loc);
+    }
+    sl_dbg_types_free(&t);
+}
+
 static void print_header(Dis *d)
 {
     const SlImage *img = d->img;
@@ -342,6 +396,8 @@ static void print_decls(Dis *d)
         put(&d->out, "\"\t\t; file %" PRIu32 "\n", i);
         p += 2 + (size_t)len;
     }
+
+    print_types(d);
 
     if (img->handler_count)
         put(&d->out, "\n");
@@ -516,13 +572,7 @@ static void print_other_syms(Dis *d)
         if (first)
             put(&d->out, "\n");
         first = 0;
-        if (name_ok(s->name, s->name_len)) {
-            put_sym_line(d, s);
-        } else {
-            put(&d->out, "; symbol %" PRIu32 " (kind %u, value %" PRIu32 ", size %" PRIu32
-                         ") has a name the assembler cannot spell\n",
-                i, s->kind, s->value, s->size);
-        }
+        put_sym_line(d, s); /* quoted when not an assembler name: any bytes read back */
     }
 }
 

@@ -3,8 +3,9 @@
  * For any image the assembler produced (stripped or not), assembling the text gives the same
  * bytes. Other images are printed as faithfully as the syntax allows: encodings the format of
  * their opcode cannot express (unknown opcodes, internal forms, non-zero unused fields) print as
- * `.insn OP, A, B, OFF, IMM`, names that are not valid assembler names are left out, and parts
- * with no syntax (a malformed function table) show up as comments. */
+ * `.insn OP, A, B, OFF, IMM`, symbols whose names are not valid assembler names print as
+ * `.sym` lines with the name quoted, and parts with no syntax (a malformed function table, a
+ * DBG_TYPES section the parser rejects) show up as comments. */
 #ifndef SLUICE_DISASM_H
 #define SLUICE_DISASM_H
 

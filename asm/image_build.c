@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "dbg_types.h"
 #include "vm.h"
 
 typedef struct Name {
@@ -20,6 +21,22 @@ typedef struct Sym {
     uint32_t value, size;
     Name name;
 } Sym;
+
+/* DBG_TYPES: header types (their fields in one array, in order) and header bindings. */
+typedef struct BType {
+    Name name;
+    uint32_t size, first, nfields;
+} BType;
+
+typedef struct BField {
+    Name name;
+    uint32_t bit_off, bits;
+} BField;
+
+typedef struct BHdr {
+    Name name;
+    uint32_t type, loc, start, end;
+} BHdr;
 
 struct SlBuild {
     SlInsn *code;
@@ -43,6 +60,12 @@ struct SlBuild {
     uint32_t line_count, line_cap;
     Sym *syms;
     uint32_t sym_count, sym_cap;
+    BType *types;
+    uint32_t type_count, type_cap;
+    BField *fields;
+    uint32_t field_count, field_cap;
+    BHdr *hdrs;
+    uint32_t hdr_count, hdr_cap;
 };
 
 /* Makes room for one more element of size elem; 0 or -SL_ENOMEM. */
@@ -85,6 +108,15 @@ void sl_build_free(SlBuild *b)
         free(b->files[i].text);
     for (uint32_t i = 0; i < b->sym_count; i++)
         free(b->syms[i].name.text);
+    for (uint32_t i = 0; i < b->type_count; i++)
+        free(b->types[i].name.text);
+    for (uint32_t i = 0; i < b->field_count; i++)
+        free(b->fields[i].name.text);
+    for (uint32_t i = 0; i < b->hdr_count; i++)
+        free(b->hdrs[i].name.text);
+    free(b->types);
+    free(b->fields);
+    free(b->hdrs);
     free(b->code);
     free(b->consts);
     free(b->data);
@@ -223,6 +255,66 @@ int sl_build_sym(SlBuild *b, uint8_t kind, uint32_t value, uint32_t size, const 
     return (int)b->sym_count++;
 }
 
+/* Entries of DBG_TYPES are bounded by what a u32 count of 8-byte (types, fields) and
+ * 20-byte (bindings) entries can describe in a section shorter than 4 GiB. */
+int sl_build_type(SlBuild *b, const char *name, size_t len, uint32_t size)
+{
+    if (len > UINT16_MAX)
+        return -SL_ELIMIT;
+    if (b->type_count >= UINT32_MAX / 16)
+        return -SL_ELIMIT;
+    if (grow((void **)&b->types, &b->type_cap, b->type_count, sizeof *b->types) < 0)
+        return -SL_ENOMEM;
+    BType *t = &b->types[b->type_count];
+    t->size = size;
+    t->first = b->field_count;
+    t->nfields = 0;
+    if (name_copy(&t->name, name, len) < 0)
+        return -SL_ENOMEM;
+    return (int)b->type_count++;
+}
+
+int sl_build_field(SlBuild *b, const char *name, size_t len, uint32_t bit_off, uint32_t bits)
+{
+    if (!b->type_count)
+        return -SL_EARG;
+    BType *t = &b->types[b->type_count - 1];
+    if (bits == 0 || bits > 64 || (uint64_t)bit_off + bits > (uint64_t)t->size * 8)
+        return -SL_EARG;
+    if (len > UINT16_MAX || t->nfields >= UINT16_MAX || b->field_count >= UINT32_MAX / 16)
+        return -SL_ELIMIT;
+    if (grow((void **)&b->fields, &b->field_cap, b->field_count, sizeof *b->fields) < 0)
+        return -SL_ENOMEM;
+    BField *f = &b->fields[b->field_count];
+    f->bit_off = bit_off;
+    f->bits = bits;
+    if (name_copy(&f->name, name, len) < 0)
+        return -SL_ENOMEM;
+    t->nfields++;
+    return (int)b->field_count++;
+}
+
+int sl_build_hdr(SlBuild *b, const char *name, size_t len, uint32_t type, uint32_t loc, uint32_t start,
+                 uint32_t end)
+{
+    if (type >= b->type_count || start > end || !sl_dbg_loc_valid(loc))
+        return -SL_EARG;
+    if (len > UINT16_MAX || b->hdr_count >= UINT32_MAX / 32)
+        return -SL_ELIMIT;
+    if (grow((void **)&b->hdrs, &b->hdr_cap, b->hdr_count, sizeof *b->hdrs) < 0)
+        return -SL_ENOMEM;
+    BHdr *h = &b->hdrs[b->hdr_count];
+    h->type = type;
+    h->loc = loc;
+    h->start = start;
+    h->end = end;
+    if (name_copy(&h->name, name, len) < 0)
+        return -SL_ENOMEM;
+    return (int)b->hdr_count++;
+}
+
+uint32_t sl_build_type_count(const SlBuild *b) { return b->type_count; }
+
 int sl_build_state(SlBuild *b, uint32_t size)
 {
     if (size > SL_MAX_STATE)
@@ -279,9 +371,9 @@ static int sym_cmp(const void *pa, const void *pb)
 /* Section body sizes; 0 means the section is left out (CODE and FUNCS are always written). */
 typedef struct Layout {
     size_t body[8];       /* by id for 1..7 */
-    size_t dbg_body[3];   /* files, lines, syms */
+    size_t dbg_body[4];   /* files, lines, syms, types */
     int present[8];
-    int dbg_present[3];
+    int dbg_present[4];
 } Layout;
 
 static void plan(const SlBuild *b, int strip, Layout *l)
@@ -317,6 +409,15 @@ static void plan(const SlBuild *b, int strip, Layout *l)
     l->dbg_present[1] = b->line_count > 0;
     l->dbg_body[2] = syms;
     l->dbg_present[2] = b->sym_count > 0;
+    size_t types = 8;
+    for (uint32_t i = 0; i < b->type_count; i++)
+        types += 8 + (size_t)b->types[i].name.len;
+    for (uint32_t i = 0; i < b->field_count; i++)
+        types += 8 + (size_t)b->fields[i].name.len;
+    for (uint32_t i = 0; i < b->hdr_count; i++)
+        types += 20 + (size_t)b->hdrs[i].name.len;
+    l->dbg_body[3] = types;
+    l->dbg_present[3] = b->type_count > 0 || b->hdr_count > 0;
 }
 
 static uint8_t *section_header(uint8_t *p, uint8_t id, size_t len)
@@ -417,6 +518,43 @@ static uint8_t *write_body(const SlBuild *b, uint8_t id, uint8_t *p, Sym *const 
             p += 12 + s->name.len;
         }
         return p;
+    case SL_SEC_DBG_TYPES:
+        sl_put_le32(p, b->type_count);
+        p += 4;
+        for (uint32_t i = 0; i < b->type_count; i++) {
+            const BType *t = &b->types[i];
+            sl_put_le16(p, t->name.len);
+            sl_put_le16(p + 2, t->nfields);
+            sl_put_le32(p + 4, t->size);
+            if (t->name.len)
+                memcpy(p + 8, t->name.text, t->name.len);
+            p += 8 + t->name.len;
+            for (uint32_t k = 0; k < t->nfields; k++) {
+                const BField *f = &b->fields[t->first + k];
+                sl_put_le16(p, f->name.len);
+                p[2] = (uint8_t)f->bits;
+                p[3] = 0;
+                sl_put_le32(p + 4, f->bit_off);
+                if (f->name.len)
+                    memcpy(p + 8, f->name.text, f->name.len);
+                p += 8 + f->name.len;
+            }
+        }
+        sl_put_le32(p, b->hdr_count);
+        p += 4;
+        for (uint32_t i = 0; i < b->hdr_count; i++) {
+            const BHdr *h = &b->hdrs[i];
+            sl_put_le16(p, h->name.len);
+            sl_put_le16(p + 2, 0);
+            sl_put_le32(p + 4, h->type);
+            sl_put_le32(p + 8, h->loc);
+            sl_put_le32(p + 12, h->start);
+            sl_put_le32(p + 16, h->end);
+            if (h->name.len)
+                memcpy(p + 20, h->name.text, h->name.len);
+            p += 20 + h->name.len;
+        }
+        return p;
     default: return p;
     }
 }
@@ -441,7 +579,7 @@ int sl_build_write(const SlBuild *b, int flags, uint8_t **out, size_t *out_len)
             total += 8 + l.body[id];
             nsec++;
         }
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 4; k++)
         if (l.dbg_present[k]) {
             if (l.dbg_body[k] > UINT32_MAX)
                 return -SL_ELIMIT;
@@ -478,7 +616,7 @@ int sl_build_write(const SlBuild *b, int flags, uint8_t **out, size_t *out_len)
             p = write_body(b, (uint8_t)id, p, sorted);
         }
     size_t hashed_end = (size_t)(p - img);
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 4; k++)
         if (l.dbg_present[k]) {
             uint8_t id = (uint8_t)(SL_SEC_DBG_FILES + k);
             p = section_header(p, id, l.dbg_body[k]);

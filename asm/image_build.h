@@ -40,6 +40,15 @@ int sl_build_file(SlBuild *b, const char *name, size_t len); /* debug: source fi
 /* Debug line rows must come with insn ascending (equal is fine). */
 int sl_build_line(SlBuild *b, const SlLine *row);
 int sl_build_sym(SlBuild *b, uint8_t kind, uint32_t value, uint32_t size, const char *name, size_t len);
+/* DBG_TYPES (asm/dbg_types.h): a header type of size bytes, then its fields (each added to the
+ * last type; bit_off + bits within the type, bits 1..64: -SL_EARG otherwise), and header
+ * bindings (type: an index already added; start <= end; loc as sl_dbg_loc_valid() allows).
+ * Written in the order added. */
+int sl_build_type(SlBuild *b, const char *name, size_t len, uint32_t size);
+int sl_build_field(SlBuild *b, const char *name, size_t len, uint32_t bit_off, uint32_t bits);
+int sl_build_hdr(SlBuild *b, const char *name, size_t len, uint32_t type, uint32_t loc, uint32_t start,
+                 uint32_t end);
+uint32_t sl_build_type_count(const SlBuild *b);
 
 /* State memory: size in bytes (<= SL_MAX_STATE), then initial bytes appended in order. The
  * initial bytes must not exceed the size by the time the image is written. 0 or -SL_E*. */

@@ -100,16 +100,20 @@ static const Command commands[] = {
     {"print", "p", "[/x|/d|/mac|/ip|/b] EXPR", "evaluate an expression",
      "EXPR: numbers (42, 0x2a), MAC (02:00:00:00:00:01) and IPv4 (10.0.0.1) literals,\n"
      "registers r0..r15, pc, len, port, variables (from debug info), state symbols,\n"
-     "header fields (eth.src, ip.ttl, udp.dport...), pkt[14] and pkt[14:16] (bytes,\n"
+     "header fields (eth.src, ip.ttl, udp.dport...), the program's header variables\n"
+     "(`print h` shows all its fields, h.field one), pkt[14] and pkt[14:16] (bytes,\n"
      "big-endian), mem[A:B] (state bytes), mem8/16/32/64[A] (state, little-endian as ldm\n"
      "reads it), with C operators (+ - * / % & | ^ ~ << >> == != < <= > >= && || !).\n"
      "Formats: /x hex, /d decimal, /mac, /ip, /b bytes.", cmd_print, 0},
     {"x", "", "[pkt|state|mem] [START [LEN]]", "hexdump the packet or state memory",
      "`x` dumps the packet; `x state 16 32` 32 bytes of state from 16; `x NAME` a state symbol.",
      cmd_x, 0},
-    {"pkt", "packet", "", "decode the current packet layer by layer",
+    {"pkt", "packet", "[as TYPE [OFFSET]]", "decode the current packet layer by layer",
      "Ethernet, 802.1Q, ARP, IPv4, IPv6, ICMP, ICMPv6, UDP, TCP; unknown EtherTypes and\n"
-     "payloads as raw bytes. Each field shows the name `print` and `break ... if` take.", cmd_pkt, 0},
+     "payloads as raw bytes; then the program's header variables in scope at the stop\n"
+     "(debug info: slc -g). Each field shows the name `print` and `break ... if` take.\n"
+     "`pkt as TYPE [OFFSET]` decodes the bytes at OFFSET (an expression; by default where\n"
+     "the standard layers end) as the program's header type TYPE.", cmd_pkt, 0},
     {"send", "inject", "PORT HEX|LAYERS", "craft a packet and run it",
      "Runs a crafted frame as if it arrived on physical PORT. The frame is hex bytes\n"
      "(`send 0 ffffffffffff 020000000001 0800 ...`) or layers joined by '/':\n"

@@ -18,6 +18,8 @@
  *   repl_craft.c    packet crafting for `send` (hex or eth(..)/ipv4(..)/udp(..)/bytes(..))
  *   repl_cmds.c     print, x, pkt, table, disas, list, info, set
  *   repl_debug.c    debug info: symbols, lines, functions, source files
+ *   repl_types.c    the program's header types and header variables (DBG_TYPES): print h,
+ *                   h.field in expressions, pkt's program layers, pkt as TYPE
  *
  * Everything prints on stdout (errors as "error: ..."), so a transcript keeps its order. */
 #ifndef SLUICE_EMU_REPL_H
@@ -27,6 +29,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dbg_types.h"
 #include "portio.h"
 #include "setup.h"
 #include "vm.h"
@@ -63,6 +66,8 @@ typedef struct ReplDebug {
     ReplSource *files;
     uint32_t nfiles;
     int has_lines; /* the image has a line table */
+    SlDbgTypes types;     /* DBG_TYPES: header types and header variables (empty when none) */
+    char types_err[160];  /* why DBG_TYPES was ignored (malformed), or "" */
 } ReplDebug;
 
 /* ---- VMs (repl_session.c) ---- */
@@ -354,6 +359,31 @@ const char *const *repl_field_names(void); /* every known "layer.field", NULL-te
 void repl_print_packet(Repl *r, const uint8_t *p, uint32_t len);
 void repl_hexdump(Repl *r, const uint8_t *p, uint32_t len, uint32_t base);
 uint16_t repl_csum(const uint8_t *p, uint32_t len, uint32_t init);
+
+/* ---- repl_types.c ---- */
+/* The header variable `name` ("h" in the current function, or "function.h") for a stop at pc:
+ * the one whose scope holds pc when several share the name. *in_scope says whether pc is in
+ * its scope. NULL when there is none. */
+const SlDbgHdr *repl_hdr_find(const ReplVm *v, uint32_t pc, const char *name, int *in_scope);
+const SlDbgType *repl_type_find(const ReplVm *v, const char *name);
+const SlDbgField *repl_type_field(const SlDbgType *t, const char *name);
+/* Evaluates "h.field" or "TYPE@OFFSET.field"-free forms: h.field of a header variable. 1 with
+ * *out, 0 when name is not a header variable's field, -1 with err (absent set when the header
+ * is out of scope or past the end of the packet). */
+int repl_hdr_field_get(ReplCtx *c, const char *name, ReplValue *out, char *err, size_t errcap);
+/* print h: the header variable's fields. 1 printed, 0 when text is no header variable, -1 error. */
+int repl_print_hdr_var(Repl *r, const char *text, int fmt);
+/* pkt: after the standard layers, the header variables in scope at the stop. */
+void repl_print_hdr_vars(Repl *r);
+/* pkt as TYPE [OFFSET] */
+int repl_pkt_as(Repl *r, int argc, char **argv);
+/* info locals: whether "function.name" names a header variable; the header variables of
+ * function fn, one line each (1 when there was one). */
+int repl_is_hdr_var(const ReplVm *v, const char *full_name);
+int repl_info_hdr_vars(Repl *r, const char *fn);
+/* Names for completion: header variables (short names and name.field) and type names. */
+void repl_hdr_names(const ReplVm *v, void (*add)(const char *));
+void repl_type_names(const ReplVm *v, void (*add)(const char *));
 
 /* ---- repl_craft.c ---- */
 /* Builds a frame from hex or layered text into buf (cap bytes). Length or -1 with err. */

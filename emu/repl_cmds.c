@@ -46,6 +46,9 @@ int cmd_print(Repl *r, int argc, char **argv)
         repl_error(r, "usage: print[/x|/d|/mac|/ip|/b] EXPR");
         return -1;
     }
+    int hv = repl_print_hdr_var(r, text, fmt); /* a header variable: all its fields */
+    if (hv)
+        return hv < 0 ? -1 : 0;
     ReplCtx c;
     ReplValue v;
     repl_ctx(r, &c);
@@ -128,9 +131,10 @@ int cmd_x(Repl *r, int argc, char **argv)
 
 int cmd_pkt(Repl *r, int argc, char **argv)
 {
-    (void)argv;
+    if (argc > 1 && strcmp(argv[1], "as") == 0)
+        return repl_pkt_as(r, argc, argv);
     if (argc > 1) {
-        repl_error(r, "usage: pkt");
+        repl_error(r, "usage: pkt [as TYPE [OFFSET]]");
         return -1;
     }
     if (!need_vm(r) || !have_packet(r))
@@ -145,6 +149,7 @@ int cmd_pkt(Repl *r, int argc, char **argv)
     repl_printf(r, ", time %" PRIu64 ".%09" PRIu64 ", %s\n", p->tstamp_ns / 1000000000u, p->tstamp_ns % 1000000000u,
                 run->active ? "run stopped" : "run finished");
     repl_print_packet(r, p->buf + p->head, p->len);
+    repl_print_hdr_vars(r);
     return 0;
 }
 
@@ -601,7 +606,8 @@ static void info_locals(Repl *r, ReplVm *v)
     size_t fl = strlen(fn);
     for (uint32_t i = 0; i < v->dbg.nsyms; i++) {
         const ReplSym *s = &v->dbg.syms[i];
-        if (s->kind != SL_SYM_VAR || strncmp(s->name, fn, fl) != 0 || s->name[fl] != '.')
+        if (s->kind != SL_SYM_VAR || strncmp(s->name, fn, fl) != 0 || s->name[fl] != '.' ||
+            repl_is_hdr_var(v, s->name)) /* header variables: below */
             continue;
         ReplCtx c;
         ReplValue val;
@@ -618,6 +624,8 @@ static void info_locals(Repl *r, ReplVm *v)
                 repl_printf(r, "%s = %s  (state at %u)\n", s->name + fl + 1, out, s->value);
         }
     }
+    if (repl_info_hdr_vars(r, fn))
+        any = 1;
     if (!any)
         repl_printf(r, "No locals known for %s (no debug info for its variables)\n", fn);
 }

@@ -104,6 +104,9 @@ int repl_debug_load(ReplDebug *d, const SlImage *img, const char *image_path)
         }
     }
     d->has_lines = img->dbg_line_count > 0;
+    if (img->dbg_types && sl_dbg_types_parse(img->dbg_types, img->dbg_types_len, &d->types, d->types_err,
+                                             sizeof d->types_err) < 0 && !d->types_err[0])
+        snprintf(d->types_err, sizeof d->types_err, "debug types: malformed");
     return 0;
 }
 
@@ -118,6 +121,7 @@ void repl_debug_free(ReplDebug *d)
         free(d->files[i].lines);
     }
     free(d->files);
+    sl_dbg_types_free(&d->types);
     memset(d, 0, sizeof *d);
 }
 

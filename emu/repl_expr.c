@@ -8,8 +8,9 @@
  * Values are unsigned 64-bit integers, or byte strings (packet slices, addresses, wide state
  * variables) that also read as big-endian integers when at most 8 bytes long; arithmetic
  * wraps, division by zero is an error. Names, first match wins: r0..r15, pc, len, port, a
- * variable of the current function (debug info, SL_SYM_VAR: a register or state), a state
- * symbol, a header field of the current packet (ip.ttl, eth.src; repl_dissect.c), and the
+ * field of a header variable in scope (h.field, repl_types.c), a variable of the current
+ * function (debug info, SL_SYM_VAR: a register or state), a state symbol, a header field of
+ * the current packet (ip.ttl, eth.src; repl_dissect.c), and the
  * accessors pkt[i] (a byte), pkt[a:b] (bytes), mem[a:b] (state bytes), mem8/16/32/64[a]
  * (state, little-endian as ldm reads it).
  *
@@ -225,6 +226,19 @@ static int parse_name(Parser *ps, ReplValue *out)
             return -1;
         *out = int_value(name[0] == 'l' ? c->pkt->len : c->pkt->in_port);
         return 0;
+    }
+    if (c->v && strchr(name, '.')) { /* h.field of a header variable (DBG_TYPES) */
+        char err[256];
+        int hr = repl_hdr_field_get(c, name, out, err, sizeof err);
+        if (hr > 0)
+            return 0;
+        if (hr < 0) { /* out of scope or past the end: a standard field of that name, if any */
+            if (c->pkt && repl_field_get(c->pkt->buf + c->pkt->head, c->pkt->len, name, out) == 1) {
+                c->absent = 0;
+                return 0;
+            }
+            return fail(ps, "%s", err);
+        }
     }
     if (c->v) {
         const ReplSym *s = repl_var_find(c->v, c->pc, name);

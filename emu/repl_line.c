@@ -7,9 +7,10 @@
  * after `load`, `ports in|out PORT` and `source`-like arguments to file names; after `info`,
  * `table` and `x` to their sub-commands and then to tables; anywhere else to what an
  * expression or a location can name: registers, state symbols, variables, functions, labels,
- * tables, header fields (eth.src, ip.ttl...) and the breakpoint kinds. Readline's completion
- * callbacks take no user pointer, hence the one static session pointer below (this is the
- * tool, not a library: one session per process). */
+ * tables, header fields (eth.src, ip.ttl...), the program's header variables and their
+ * fields (h, h.seq), and the breakpoint kinds; after `pkt as` to the program's header types.
+ * Readline's completion callbacks take no user pointer, hence the one static session pointer
+ * below (this is the tool, not a library: one session per process). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,9 @@ static void add_expression_words(Repl *r)
     cand_add_list(words);
     cand_add_list(repl_field_names());
     add_symbols(r, 0);
+    ReplVm *v = repl_cur(r);
+    if (v)
+        repl_hdr_names(v, cand_add);
 }
 
 static char **complete(const char *text, int start, int end)
@@ -145,6 +149,13 @@ static char **complete(const char *text, int start, int end)
         add_symbols(session, 1);
     } else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "h") == 0) {
         cand_add_list(repl_command_names());
+    } else if ((strcmp(cmd, "pkt") == 0 || strcmp(cmd, "packet") == 0) && nw <= 2) {
+        static const char *const sub[] = {"as", NULL};
+        ReplVm *v = repl_cur(session);
+        if (nw == 1)
+            cand_add_list(sub);
+        else if (strcmp(words[1], "as") == 0 && v)
+            repl_type_names(v, cand_add);
     } else if (strcmp(cmd, "x") == 0) {
         static const char *const sub[] = {"pkt", "state", NULL};
         cand_add_list(sub);

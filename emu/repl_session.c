@@ -276,6 +276,8 @@ static void describe_vm(Repl *r, uint32_t id)
                 v->img.handler_count, v->img.port_count, v->img.table_count, v->img.state_size,
                 v->img.has_debug ? (v->dbg.has_lines ? ", debug info with lines" : ", symbols")
                                  : ", no debug info");
+    if (v->dbg.types_err[0])
+        repl_printf(r, "note: header types ignored: %s\n", v->dbg.types_err);
 }
 
 static void clear_session(Repl *r)

@@ -1,7 +1,8 @@
 /* fuzz_image: an arbitrary byte string as an image, through everything a loader does with one.
  *
  * sl_image_parse() must reject bad bytes with an error, never crash. When it accepts, every
- * accessor must stay inside the bytes (ASan watches an exactly-sized copy), stripping must give
+ * accessor must stay inside the bytes (ASan watches an exactly-sized copy), the hosted parser of
+ * the DBG_TYPES section (asm/dbg_types.c) must accept or reject its view, stripping must give
  * an image that parses again, and the VM must either refuse the image or run every handler on a
  * fixed packet to an end. Each image runs on two fresh VMs: once in a single slice and once in
  * small slices resumed until done. The contract says a yield changes nothing, so the two must
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dbg_types.h"
 #include "image_hash.h"
 #include "vm.h"
 
@@ -220,6 +222,40 @@ static void walk_image(const SlImage *img)
         SlSym s = sl_image_dbg_sym(img, i);
         sink = fnv(sink, (const uint8_t *)s.name, s.name_len);
     }
+    /* DBG_TYPES: the reader keeps a view inside the image; the hosted parser must accept or
+     * reject it without reading outside it, and what it accepts must hold together. */
+    if (img->dbg_types) {
+        CHECK(img->dbg_types >= img->bytes && img->dbg_types_len <= img->size &&
+              (size_t)(img->dbg_types - img->bytes) <= img->size - img->dbg_types_len);
+        SlDbgTypes t;
+        char terr[160];
+        int trc = sl_dbg_types_parse(img->dbg_types, img->dbg_types_len, &t, terr, sizeof terr);
+        CHECK(memchr(terr, 0, sizeof terr));
+        if (trc < 0) {
+            CHECK((trc == -SL_ESECTION || trc == -SL_ENOMEM) && terr[0] != '\0' && t.ntypes == 0 && !t.types);
+        } else {
+            uint32_t nf = 0;
+            for (uint32_t i = 0; i < t.ntypes; i++) {
+                const SlDbgType *ty = &t.types[i];
+                sink = fnv(sink, (const uint8_t *)ty->name, ty->name_len);
+                CHECK(ty->fields == t.fields + nf);
+                nf += ty->nfields;
+                CHECK(nf <= t.nfields);
+                for (uint32_t k = 0; k < ty->nfields; k++) {
+                    const SlDbgField *f = &ty->fields[k];
+                    CHECK(f->bits >= 1 && f->bits <= 64 && (uint64_t)f->bit_off + f->bits <= (uint64_t)ty->size * 8);
+                    sink = fnv(sink, (const uint8_t *)f->name, f->name_len);
+                }
+            }
+            CHECK(nf == t.nfields);
+            for (uint32_t i = 0; i < t.nhdrs; i++) {
+                const SlDbgHdr *h = &t.hdrs[i];
+                CHECK(h->type < t.ntypes && h->start <= h->end && sl_dbg_loc_valid(h->loc));
+                sink = fnv(sink, (const uint8_t *)h->name, h->name_len);
+            }
+            sl_dbg_types_free(&t);
+        }
+    }
     for (uint32_t i = 0; i < img->code_count && i < 256; i++) {
         SlLine l;
         if (sl_image_line_for(img, i, &l))
@@ -246,7 +282,8 @@ static void check_strip(const SlImage *img)
     CHECK(sl_image_strip(img, out, need) == need);
     SlImage s;
     CHECK(sl_image_parse(out, need, &s, err, sizeof err) == 0);
-    CHECK(!s.has_debug && s.dbg_line_count == 0 && s.dbg_sym_count == 0 && s.dbg_file_count == 0);
+    CHECK(!s.has_debug && s.dbg_line_count == 0 && s.dbg_sym_count == 0 && s.dbg_file_count == 0 &&
+          !s.dbg_types);
     CHECK(s.code_count == img->code_count && s.func_count == img->func_count &&
           s.handler_count == img->handler_count && s.table_count == img->table_count &&
           s.const_count == img->const_count && s.port_count == img->port_count &&

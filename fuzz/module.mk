@@ -62,7 +62,7 @@ $(FUZZ_DIR)/mkseed: $(FUZZ_DIR)/obj/fuzz/mkseed.o $(FUZZ_LIB)
 $(FUZZ_DIR)/asm.dict: vm/isa.def fuzz/module.mk
 	@mkdir -p $(@D)
 	{ sed -n 's/^X([A-Z0-9_]*, *"\([^"]*\)".*/"\1 "/p' vm/isa.def | sort -u; \
-	  for w in .func .handler .state .data .const .table .port .sym .file .loc packet init timer \
+	  for w in .func .handler .state .data .const .table .port .sym .file .loc .type .field .hdr packet init timer \
 	      hash lpm state r0 r15 '[r1+' '[r2-' ']' ', ' '=0x' 0x80000000 -2147483648 @0 f0 t0 k0 \
 	      ': ' '; ' '\x0a' '\"'; do printf '"%s"\n' "$$w"; done; } >$@
 

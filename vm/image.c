@@ -245,6 +245,12 @@ static int parse_section(Reader *r, uint8_t id, SlImage *img)
     case SL_SEC_DBG_FILES: img->has_debug = 1; return parse_dbg_files(r, img);
     case SL_SEC_DBG_LINES: img->has_debug = 1; return parse_dbg_lines(r, img);
     case SL_SEC_DBG_SYMS: img->has_debug = 1; return parse_dbg_syms(r, img);
+    case SL_SEC_DBG_TYPES: /* a view only: the hosted tools parse it (asm/dbg_types.c) */
+        img->has_debug = 1;
+        img->dbg_types = r->p;
+        img->dbg_types_len = (uint32_t)(r->end - r->p);
+        r->p = r->end;
+        return 0;
     default:
         r->p = r->end; /* a newer producer's debug info (unknown others were refused) */
         return 0;

@@ -39,6 +39,8 @@ enum {
     SL_SEC_DBG_FILES = 0x80, /* u32 count; count x { u16 len; char name[len] } */
     SL_SEC_DBG_LINES = 0x81, /* u32 count; count x { u32 insn; u32 file; u32 line; u32 col }, insn ascending */
     SL_SEC_DBG_SYMS = 0x82,  /* u32 count; count x { u8 kind; u8 zero; u16 len; u32 value; u32 size; char name[len] } */
+    SL_SEC_DBG_TYPES = 0x83, /* header types and header bindings: kept as a view here, parsed by the
+                                hosted tools (asm/dbg_types.h); docs/image-format.md */
 
     SL_TABLE_HASH = 1,
     SL_TABLE_LPM = 2,
@@ -129,6 +131,8 @@ typedef struct SlImage {
     uint32_t dbg_line_count;
     const uint8_t *dbg_syms;
     uint32_t dbg_sym_count;
+    const uint8_t *dbg_types; /* DBG_TYPES body, unparsed (hosted tools parse it), or NULL */
+    uint32_t dbg_types_len;
     int has_debug;
 } SlImage;
 

@@ -1,7 +1,8 @@
 /* Deterministic random REPL scripts for tests/repl/fuzz.sh: `fuzzgen SEED N` prints N commands.
  *
  * Commands are drawn from templates of every command, filled with values that are sometimes
- * right (registers, symbols, fields, ports and keys the l2learn sample has) and sometimes
+ * right (registers, symbols, fields, ports and keys the l2learn sample has, header variables and
+ * types of the custom sample's decap.sl) and sometimes
  * wrong (huge numbers, unknown names, broken syntax, random bytes), so that both the normal
  * paths and the error paths run many times. The same seed gives the same script. */
 #include <stdint.h>
@@ -33,6 +34,9 @@ static const char *const names[] = {
     "mem32[78]", "mem8[4096]", "switch", "bump", "mac_key", "flood", "nosuch", "ip.nosuch", "02:00:00:00:00:0a",
     "10.0.0.1", "fe80::1", "0x7fffffffffffffff", "18446744073709551615", "99999999999999999999", "-1", "((1)",
     "1+", "!0", "~0", "1/0", "7%0", "\x01\x7f", "",
+    /* header variables and fields of the custom sample (decap.sl, compiled with -g) */
+    "t", "t.seq", "t.magic", "t.nosuch", "ip", "ip.total_len", "eth.ethertype", "out.dst", "on_packet.t",
+    "on_packet.t.channel",
 };
 
 static const char *const ops[] = {"+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "&&", "||",
@@ -52,7 +56,7 @@ static void expr(char *buf, size_t cap)
 
 static const char *const locs[] = {"switch", "bump", "mac_key", "flood", "learn_new", "*0", "*72", "*73",
                                    "*-1", "l2learn.sla:10", "10", "nosuch", "fault", "drop", "send", "send 1",
-                                   "send 9", "send p2", "*", ""};
+                                   "send 9", "send p2", "*", "45", "64", "decap.sl:80", ""};
 static const char *const fmts[] = {"", "/x", "/d", "/mac", "/ip", "/b", "/q"};
 static const char *const sends[] = {
     "eth()/bytes(00)", "eth(dst=02:00:00:00:00:0b,src=02:00:00:00:00:0a)/ipv4(src=10.0.0.10,dst=10.0.0.11)/udp(sport=1,dport=9)/bytes(01 02)",
@@ -60,6 +64,8 @@ static const char *const sends[] = {
     "ffffffffffff020000000001", "00", "eth(", "eth()/nosuch()", "eth(dst=zz)", "eth()/ipv4(ttl=999)",
     "eth()/bytes(0)", "eth()/pad(20000)", "eth(type=0x88b5)/bytes(de ad be ef)", "pkt", "eth()/ipv4()/ipv4()/udp()",
 };
+static const char *const types[] = {"sltun", "ipv4", "ethernet", "vlan", "nosuch", "", "sltun 14",
+                                    "ipv4 26", "sltun 4294967295", "ipv4 len - 4", "sltun (", "ethernet t.seq"};
 static const char *const keys[] = {"02:00:00:00:00:0a", "02:00:00:00:00:99", "{01 02 03 04 05 06}", "{01 02}",
                                    "10.0.0.1", "10.0.0.0/8", "7", "0x1000000000000", "nonsense", "{zz}"};
 
@@ -73,7 +79,7 @@ int main(int argc, char **argv)
     long n = strtol(argv[2], NULL, 0);
     char e[512];
     for (long i = 0; i < n; i++) {
-        uint64_t k = next() % 40;
+        uint64_t k = next() % 41;
         expr(e, sizeof e);
         switch (k) {
         case 0: printf("run %s\n", next() % 3 ? "1" : next() % 2 ? "" : "5"); break;
@@ -125,6 +131,7 @@ int main(int argc, char **argv)
         }
         case 37: printf("b %s\n", PICK(locs)); break;
         case 38: printf("p %s\n", e); break;
+        case 39: printf("pkt as %s\n", PICK(types)); break;
         default: printf("echo %ld\n", i); break;
         }
     }

@@ -2,7 +2,8 @@
 # (tests/repl/*.sh) run scripts against golden transcripts, a fuzzed command stream, and the
 # real prompt in a terminal (tmux).
 TOOL_slemu_SRCS += emu/repl.c emu/repl_line.c emu/repl_debug.c emu/repl_session.c emu/repl_exec.c \
-                   emu/repl_break.c emu/repl_expr.c emu/repl_dissect.c emu/repl_craft.c emu/repl_cmds.c
+                   emu/repl_break.c emu/repl_expr.c emu/repl_dissect.c emu/repl_craft.c emu/repl_cmds.c \
+                   emu/repl_types.c
 TOOL_slemu_LIBS += -lreadline
 
 # The fuzzed command generator (tests/repl/fuzzgen.c).

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The real prompt in a terminal: tmux runs `slemu --repl` on the l2learn sample, keys are typed
 # with send-keys (tab completion included) and the screen is read with capture-pane, through a
-# breakpoint-step-print-continue session. Skipped cleanly when tmux is missing.
+# breakpoint-step-print-continue session, then completion of the custom sample's header types
+# and variables. Skipped cleanly when tmux is missing.
 set -eu
 BUILD=${BUILD:-build}
 BIN=${BIN:-$BUILD/bin}
@@ -77,4 +78,22 @@ if ! grep -qx "print r2" "$dir/history"; then
     cat "$dir/history" >&2
     exit 1
 fi
-echo "repl tty: breakpoint, step, print, continue at the real prompt: ok"
+
+# The program's header types and variables (the custom sample's decap.sl, compiled with -g):
+# completion of a type after `pkt as` and of a header variable's field.
+tm kill-session -t "$session" > /dev/null 2>&1 || true
+session=repl2$$
+tm -f /dev/null new-session -d -s "$session" -x 120 -y 50 \
+    "env SLEMU_HISTORY=$dir/history2 $BIN/slemu --repl -i 0=samples/custom/bad.pcap samples/custom/decap.sl; echo SESSION-ENDED; sleep 30"
+wait_for "(slemu)"
+type_keys "break 45" Enter
+wait_for "Breakpoint 1 at insn"
+type_keys "run 1" Enter
+wait_for "Breakpoint 1, packet 1 (port 0, 86 bytes)"
+type_keys "pkt as slt" Tab Enter
+wait_for "sltun at 14, 12 bytes"
+type_keys "print t.se" Tab Enter
+wait_for "t.seq = 0 (0x00000000)"
+type_keys "quit" Enter
+wait_for "SESSION-ENDED"
+echo "repl tty: breakpoint, step, print, continue at the real prompt, header types completed: ok"
