@@ -2,7 +2,12 @@
  * x86-64 native code, beside the same logic in plain C (router_native.c, gcc -O2) and the
  * interpreter, in the same run.
  *
- *   aot_bench [--packets N] [--rounds R] [--seed S] [--program FILE.sla|FILE.slb] [-O N]
+ *   aot_bench [--packets N] [--rounds R] [--seed S] [--program FILE.sla|FILE.slb|FILE.sl] [-O N]
+ *             [--suffix S]
+ *
+ * A Sluice program (bench/router.sl) is compiled with debug info and its outcome counters found
+ * by their state symbols; an assembly or image program keeps them at ROUTER_COUNTERS_ADDR.
+ * --suffix is appended to the reported names (bench: aot_router_sl ...).
  *
  * 1. Translates the image: JIT time (verify + translate + optimise + machine code) and the time
  *    to make an object for each slaot target, medians of 5.
@@ -21,6 +26,7 @@
 #include "asm.h"
 #include "file.h"
 #include "router_native.h"
+#include "slc.h"
 #include "traffic.h"
 #include "vm.h"
 
@@ -32,6 +38,12 @@ typedef struct Engine {
     SlVm *vm;
     const SlNative *native; /* NULL: the interpreter */
 } Engine;
+
+/* Where the six outcome counters live in state memory (router_native.h's order). */
+static uint32_t counter_addr[ROUTER_NCOUNTERS];
+static const char *const counter_syms[ROUTER_NCOUNTERS] = {
+    "forwarded", "punted_non_ip", "punted_ttl", "malformed", "no_route", "acl_dropped",
+};
 
 static void die(const char *fmt, const char *arg)
 {
@@ -92,7 +104,7 @@ static void engine_open(Engine *e, const SlImage *img, const SlNative *native)
 static uint64_t counter(Engine *e, int i)
 {
     uint32_t size;
-    const uint8_t *p = sl_vm_state(e->vm, &size) + ROUTER_COUNTERS_ADDR + 8 * i;
+    const uint8_t *p = sl_vm_state(e->vm, &size) + counter_addr[i];
     uint64_t v = 0;
     for (int k = 7; k >= 0; k--)
         v = v << 8 | p[k];
@@ -188,9 +200,11 @@ int main(int argc, char **argv)
     uint32_t packets = 1000000, rounds = 5, level = 2;
     uint64_t seed = 0x5eed5eed;
     const char *program = "bench/router.sla";
+    const char *sfx = "";
+    int from_source = 0;
     for (int i = 1; i < argc; i++) {
         if (i + 1 >= argc)
-            die("usage: aot_bench [--packets N] [--rounds R] [--seed S] [--program FILE] [-O N] (at %s)", argv[i]);
+            die("usage: aot_bench [--packets N] [--rounds R] [--seed S] [--program FILE] [-O N] [--suffix S] (at %s)", argv[i]);
         if (!strcmp(argv[i], "--packets"))
             packets = parse_u32(argv[++i], "packet count");
         else if (!strcmp(argv[i], "--rounds"))
@@ -199,6 +213,8 @@ int main(int argc, char **argv)
             seed = parse_u32(argv[++i], "seed");
         else if (!strcmp(argv[i], "--program"))
             program = argv[++i];
+        else if (!strcmp(argv[i], "--suffix"))
+            sfx = argv[++i];
         else if (!strcmp(argv[i], "-O"))
             level = parse_u32(argv[++i], "optimisation level");
         else
@@ -213,9 +229,24 @@ int main(int argc, char **argv)
     uint8_t *image;
     if (!src)
         die("cannot read %s", program);
-    if (src_len > 4 && !strcmp(program + strlen(program) - 4, ".slb")) {
+    size_t plen = strlen(program);
+    if (plen > 4 && !strcmp(program + plen - 4, ".slb")) {
         image = (uint8_t *)src;
         img_len = src_len;
+    } else if (plen > 3 && !strcmp(program + plen - 3, ".sl")) {
+        SlcOptions opt = {.stdlib_dir = "stdlib", .debug_info = 1};
+        SlcResult res;
+        memset(&res, 0, sizeof res);
+        if (sl_compile(&opt, program, src, src_len, &res) != 0 || !res.image)
+            die("compiling failed:\n%s", res.diags ? res.diags : "");
+        image = malloc(res.image_len);
+        if (!image)
+            die("%s", "out of memory");
+        memcpy(image, res.image, res.image_len);
+        img_len = res.image_len;
+        sl_compile_result_free(&res);
+        free(src);
+        from_source = 1;
     } else {
         if (sl_asm_assemble(src, src_len, program, 0, &image, &img_len, err, sizeof err) != 0)
             die("assembling failed:\n%s", err);
@@ -224,6 +255,20 @@ int main(int argc, char **argv)
     SlImage img;
     if (sl_image_parse(image, img_len, &img, err, sizeof err) != 0)
         die("image: %s", err);
+    for (int k = 0; k < ROUTER_NCOUNTERS; k++) {
+        counter_addr[k] = ROUTER_COUNTERS_ADDR + 8u * (uint32_t)k;
+        int found = !from_source;
+        for (uint32_t j = 0; j < img.dbg_sym_count && !found; j++) {
+            SlSym sym = sl_image_dbg_sym(&img, j);
+            if (sym.kind == SL_SYM_STATE && sym.size == 8 && sym.name_len == strlen(counter_syms[k]) &&
+                memcmp(sym.name, counter_syms[k], sym.name_len) == 0) {
+                counter_addr[k] = sym.value;
+                found = 1;
+            }
+        }
+        if (!found)
+            die("no 8-byte state symbol '%s' in the compiled image", counter_syms[k]);
+    }
     int ph = sl_image_find_handler(&img, SL_HANDLER_PACKET, 0);
     if (ph < 0)
         die("%s has no packet handler", program);
@@ -239,8 +284,8 @@ int main(int argc, char **argv)
             die("JIT: %s", err);
         jit_ms[k] = (double)(now_ns() - t0) / 1e6;
     }
-    printf("bench: aot_compile %.2f ms/image engine=jit insns=%" PRIu32 " llvm=%s O%u\n",
-           median(jit_ms, 5), img.code_count, sl_aot_llvm_version(), level);
+    printf("bench: aot_compile%s %.2f ms/image engine=jit insns=%" PRIu32 " llvm=%s O%u\n",
+           sfx, median(jit_ms, 5), img.code_count, sl_aot_llvm_version(), level);
     for (size_t ti = 0; sl_aot_target_at(ti); ti++) {
         SlAotOptions opt = {.target = sl_aot_target_at(ti), .opt_level = (int)level};
         double ms[5];
@@ -253,7 +298,7 @@ int main(int argc, char **argv)
             ms[k] = (double)(now_ns() - t0) / 1e6;
             free(obj);
         }
-        printf("bench: aot_compile_%s %.2f ms/image object_bytes=%zu\n", opt.target->name,
+        printf("bench: aot_compile_%s%s %.2f ms/image object_bytes=%zu\n", opt.target->name, sfx,
                median(ms, 5), bytes);
     }
 
@@ -290,13 +335,13 @@ int main(int argc, char **argv)
     }
     double n = median(nv, rounds), i = median(iv, rounds), a = median(av, rounds);
     double n2 = median(hn, rounds), i2 = median(hi, rounds), a2 = median(ha, rounds);
-    printf("bench: aot_router %.1f ns/pkt rounds=%" PRIu32 " packets=%" PRIu32 " native=%.1f interp=%.1f\n",
-           a, rounds, t.count, n, i);
-    printf("bench: aot_vs_native %.2f ratio aot=%.1f native=%.1f goal=1.05\n", a / n, a, n);
-    printf("bench: aot_vs_interp %.2f ratio speedup=%.2f\n", a / i, i / a);
-    printf("bench: aot_router_hot %.1f ns/pkt native=%.1f interp=%.1f\n", a2, n2, i2);
-    printf("bench: aot_vs_native_hot %.2f ratio\n", a2 / n2);
-    printf("bench: aot_vs_interp_hot %.2f ratio speedup=%.2f\n", a2 / i2, i2 / a2);
+    printf("bench: aot_router%s %.1f ns/pkt rounds=%" PRIu32 " packets=%" PRIu32 " native=%.1f interp=%.1f"
+           " program=%s\n", sfx, a, rounds, t.count, n, i, program);
+    printf("bench: aot_vs_native%s %.2f ratio aot=%.1f native=%.1f goal=1.05\n", sfx, a / n, a, n);
+    printf("bench: aot_vs_interp%s %.2f ratio speedup=%.2f\n", sfx, a / i, i / a);
+    printf("bench: aot_router_hot%s %.1f ns/pkt native=%.1f interp=%.1f\n", sfx, a2, n2, i2);
+    printf("bench: aot_vs_native_hot%s %.2f ratio\n", sfx, a2 / n2);
+    printf("bench: aot_vs_interp_hot%s %.2f ratio speedup=%.2f\n", sfx, a2 / i2, i2 / a2);
     if (sink == 42)
         printf("(sink)\n");
     sl_aot_jit_destroy(jit);

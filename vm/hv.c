@@ -511,6 +511,7 @@ static void swap_image(HvVm *v)
             memcpy(to, from, bytes);
             dst->count = src->count;
             memcpy(dst->plen_bits, src->plen_bits, sizeof dst->plen_bits);
+            memcpy(dst->lpm_order, src->lpm_order, sizeof dst->lpm_order);
         }
         nv->rng = old->rng;
         v->kept = 1;

@@ -9,7 +9,10 @@
  * backward-shift deletion (no tombstones, so lookups stay short however many deletes).
  * Slot: [used byte][stored key][value]. LPM tables store the address masked to its prefix
  * followed by the prefix length, and count live entries per prefix length so a lookup probes
- * only the lengths in use, longest first. */
+ * only the lengths in use, longest first. A small LPM table (at most SL_LPM_SCAN_SLOTS slots)
+ * also keeps its live slots ordered by prefix length, longest first, so a lookup is a scan that
+ * stops at the first covering entry (the longest: one entry per prefix can cover an address). */
+enum { SL_LPM_SCAN_SLOTS = 64 };
 typedef struct SlTable {
     SlTableDecl decl;
     uint32_t key_len;   /* stored key bytes: key_size, +1 for the LPM prefix length */
@@ -20,6 +23,7 @@ typedef struct SlTable {
     uint8_t *slots;
     uint32_t *plen_count; /* LPM: live entries per prefix length 0..8*key_size; else NULL */
     uint64_t plen_bits[3]; /* LPM: bit n set when some entry has prefix length n (n <= 128) */
+    uint8_t lpm_order[SL_LPM_SCAN_SLOTS]; /* small LPM: the count live slots, longest prefix first */
 } SlTable;
 
 typedef struct SlFrame {
