@@ -112,6 +112,7 @@ typedef struct Emu {
     uint64_t event_time;     /* time of the run in progress: stamps what it emits */
     uint64_t faults[SL_FAULT_COUNT];
     uint64_t packets, unbound, insns, packet_insns, timer_runs, timer_skipped;
+    uint64_t handler_insns[SL_MAX_HANDLERS], handler_runs[SL_MAX_HANDLERS]; /* by handler index */
     int failed; /* the run must stop: a write failed or the VM refused to run (reported already) */
     int quiet;
     uint64_t snapped;            /* frames whose capture was cut short (caplen < len) */
@@ -618,6 +619,10 @@ static int run(Emu *e, uint32_t h, uint64_t t, SlResult *res)
         return -1;
     }
     e->insns += res->insns;
+    if (h < SL_MAX_HANDLERS) {
+        e->handler_insns[h] += res->insns;
+        e->handler_runs[h]++;
+    }
     return 0;
 }
 
@@ -842,6 +847,16 @@ static PortStats totals(const Emu *e)
     return t;
 }
 
+/* "packet", "init" or "timer 100ms": how the summary names handler h. */
+static void handler_name(const SlImage *img, uint32_t h, char *out, size_t cap)
+{
+    SlHandlerDecl d = sl_image_handler(img, h);
+    if (d.kind == SL_HANDLER_TIMER)
+        snprintf(out, cap, "timer %" PRIu32 "ms", d.period_ms);
+    else
+        snprintf(out, cap, "%s", d.kind == SL_HANDLER_INIT ? "init" : d.kind == SL_HANDLER_PACKET ? "packet" : "?");
+}
+
 static void print_summary(const Emu *e)
 {
     uint64_t mean10 = e->packets ? e->packet_insns * 10 / e->packets : 0;
@@ -873,6 +888,12 @@ static void print_summary(const Emu *e)
     fprintf(stderr, "%s\n", any ? "" : " none");
     fprintf(stderr, "  instructions: %" PRIu64 " in all, %" PRIu64 ".%" PRIu64 " per packet\n", e->insns,
             mean10 / 10, mean10 % 10);
+    for (uint32_t h = 0; h < e->img.handler_count && h < SL_MAX_HANDLERS; h++) {
+        char name[48];
+        handler_name(&e->img, h, name, sizeof name);
+        fprintf(stderr, "    %-14s %10" PRIu64 " instructions in %" PRIu64 " run%s\n", name, e->handler_insns[h],
+                e->handler_runs[h], e->handler_runs[h] == 1 ? "" : "s");
+    }
     if (e->ntimers)
         fprintf(stderr, "  timer runs: %" PRIu64 " (%" PRIu64 " skipped by time jumps)\n", e->timer_runs,
                 e->timer_skipped);
@@ -906,7 +927,14 @@ static void print_json(const Emu *e, int ok)
     printf(",\"faults\":{");
     for (unsigned f = 1; f < SL_FAULT_COUNT; f++)
         printf("%s\"%s\":%" PRIu64, f > 1 ? "," : "", sl_fault_name(f), e->faults[f]);
-    printf("},\"ports\":[");
+    printf("},\"handlers\":[");
+    for (uint32_t h = 0; h < e->img.handler_count && h < SL_MAX_HANDLERS; h++) {
+        char name[48];
+        handler_name(&e->img, h, name, sizeof name);
+        printf("%s{\"handler\":\"%s\",\"instructions\":%" PRIu64 ",\"runs\":%" PRIu64 "}", h ? "," : "", name,
+               e->handler_insns[h], e->handler_runs[h]);
+    }
+    printf("],\"ports\":[");
     for (uint32_t p = 0; p < e->nports; p++) {
         uint32_t len;
         const char *name = sl_image_port_name(&e->img, p, &len);

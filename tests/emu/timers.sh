@@ -12,6 +12,11 @@ expect_status 0 "$SLEMU" --stats json --seed 1 -i 0="$T/in.pcap" -o "$T/out1.pca
 cp "$T/out" "$T/stats.json"
 grep -q '"timer_runs":11,"timer_runs_skipped":9999989' "$T/stats.json" || { cat "$T/stats.json" >&2; fail "timer counts"; }
 expect_err "timer runs: 11 (9999989 skipped by time jumps)"
+# Instructions per handler: echo takes 4 a packet, start 4, tick 10 a run.
+grep -q '"handlers":\[{"handler":"packet","instructions":16,"runs":4},{"handler":"init","instructions":4,"runs":1},{"handler":"timer 100ms","instructions":110,"runs":11}\]' "$T/stats.json" ||
+    { cat "$T/stats.json" >&2; fail "per-handler counts"; }
+expect_err "    init                    4 instructions in 1 run"
+expect_err "    timer 100ms           110 instructions in 11 runs"
 fields "$T/out1.pcap" frame.time_epoch frame.len >"$T/got" || exit 1
 cat >"$T/want" <<'X'
 1700000000.000000000	64
