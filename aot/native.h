@@ -24,6 +24,7 @@
 
 #include <stdint.h>
 
+#include "hv.h"
 #include "vm.h"
 
 enum {
@@ -86,6 +87,9 @@ int sl_native_run(SlVm *vm, const SlNative *n, uint32_t handler, SlPacket *pkt, 
                   uint64_t fuel, SlResult *res);
 int sl_native_resume(SlVm *vm, const SlNative *n, SlPacket *pkt, const SlEnv *env, uint64_t fuel,
                      SlResult *res);
+/* The hypervisor's engine for native code (sl_hv_vm_set_engine(hv, id, &sl_native_hv_engine, n)
+ * with n the SlNative for the VM's image): sl_native_run and sl_native_resume. */
+extern const SlHvEngine sl_native_hv_engine;
 
 /* ---- Helpers native code calls ------------------------------------------------------------ */
 /* Each returns what the instruction computes, or minus an SlFault code when it faults; every

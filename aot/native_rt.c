@@ -156,6 +156,19 @@ int sl_native_resume(SlVm *vm, const SlNative *n, SlPacket *pkt, const SlEnv *en
     return enter(vm, n, pkt, env, fuel, res);
 }
 
+static int hv_run(SlVm *vm, const void *code, uint32_t handler, SlPacket *pkt, const SlEnv *env, uint64_t fuel,
+                  SlResult *res)
+{
+    return sl_native_run(vm, code, handler, pkt, env, fuel, res);
+}
+
+static int hv_resume(SlVm *vm, const void *code, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResult *res)
+{
+    return sl_native_resume(vm, code, pkt, env, fuel, res);
+}
+
+const SlHvEngine sl_native_hv_engine = {.run = hv_run, .resume = hv_resume};
+
 /* ---- Helpers ------------------------------------------------------------------------------ */
 
 

@@ -66,6 +66,7 @@ void sl_setup_free(SlSetup *s);
 
 typedef struct SlSetupOptions {
     int json, quiet;
+    int aot;            /* --engine aot: every VM (and replacement) on JIT'd native code */
     /* -i PORT=FILE / -o PORT=FILE from the command line: override the file's captures */
     uint32_t nin, nout;
     uint32_t in_port[257], out_port[257];

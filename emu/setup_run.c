@@ -17,7 +17,9 @@
 
 #include "asm.h"
 #include "file.h"
+#include "aot.h"
 #include "image_hash.h"
+#include "native.h"
 #include "ports.h"
 #include "setup.h"
 
@@ -38,6 +40,7 @@ typedef struct Loaded {
     uint8_t *bytes;   /* image bytes, alive as long as the VM */
     SlImage img;
     void *mem;
+    SlAotJit *jit;    /* --engine aot: the image's native code */
 } Loaded;
 
 typedef struct Run {
@@ -59,6 +62,7 @@ typedef struct Run {
     Buf *free_list;
     uint64_t frames;
     int failed;
+    int aot;
 } Run;
 
 static Buf *buf_get(Run *r, uint32_t len)
@@ -148,6 +152,17 @@ static int load_image(const SlSetup *s, const char *path, SlSetupLoc at, Loaded 
     return 0;
 }
 
+/* --engine aot: translates l's image (l->jit). */
+static int jit_image(const SlSetup *s, const SlSetupVm *v, SlSetupLoc at, Loaded *l)
+{
+    static char err[ERRCAP];
+    if (sl_aot_jit_create(&l->img, 2, &l->jit, err, sizeof err) < 0) {
+        fprintf(stderr, "%s:%u:%u: error: VM '%s': native code: %s\n", s->path, at.line, at.col, v->name, err);
+        return -1;
+    }
+    return 0;
+}
+
 /* A virtual port of an image: a number below its port count or a declared name. */
 static int vport_of(const SlSetup *s, const SlSetupVm *v, const SlImage *img, const char *text, SlSetupLoc at,
                     uint32_t *out)
@@ -203,6 +218,9 @@ static int build(Run *r)
                     v->name, v->image, l->mem ? err : "out of memory");
             return -1;
         }
+        if (r->aot && (jit_image(s, v, v->image_loc, l) < 0 ||
+                       sl_hv_vm_set_engine(r->hv, r->id[i], &sl_native_hv_engine, sl_aot_jit_native(l->jit)) < 0))
+            return -1;
         for (uint32_t j = 0; j < v->nin; j++) {
             uint32_t vp;
             if (vport_of(s, v, &l->img, v->in[j].vport, v->in[j].loc, &vp) < 0)
@@ -231,6 +249,8 @@ static int build(Run *r)
         if (v->replace_path) {
             /* checked now, so a bad replacement stops the run before it starts */
             if (load_image(s, v->replace_path, v->replace_loc, &r->repl[i]) < 0)
+                return -1;
+            if (r->aot && jit_image(s, v, v->replace_loc, &r->repl[i]) < 0)
                 return -1;
         }
     }
@@ -338,6 +358,8 @@ static void replace(Run *r, uint32_t i)
     Loaded *l = &r->repl[i];
     size_t need = sl_hv_image_footprint(&l->img);
     l->mem = need ? aligned_alloc(64, (need + 63) & ~(size_t)63) : NULL;
+    if (l->jit)
+        sl_hv_vm_replace_engine(r->hv, r->id[i], &sl_native_hv_engine, sl_aot_jit_native(l->jit));
     if (!l->mem || sl_hv_vm_replace(r->hv, r->id[i], l->mem, need, &l->img, v->replace_keep, err, sizeof err) < 0) {
         fprintf(stderr, "%s:%u:%u: error: VM '%s': replace by %s: %s\n", r->s->path, v->replace_loc.line,
                 v->replace_loc.col, v->name, v->replace_image, l->mem ? err : "out of memory");
@@ -511,7 +533,7 @@ static void print_json(const Run *r, int ok)
 
 int sl_setup_run(SlSetup *s, const SlSetupOptions *o)
 {
-    Run r = {.s = s, .io = &sl_portio_pcap};
+    Run r = {.s = s, .io = &sl_portio_pcap, .aot = o->aot};
     uint32_t n = s->nports;
     r.vm = calloc(s->nvms, sizeof *r.vm);
     r.repl = calloc(s->nvms, sizeof *r.repl);
@@ -537,6 +559,10 @@ int sl_setup_run(SlSetup *s, const SlSetupOptions *o)
             print_json(&r, ok);
     }
     for (uint32_t i = 0; i < s->nvms && r.vm; i++) {
+        if (r.vm[i].jit)
+            sl_aot_jit_destroy(r.vm[i].jit);
+        if (r.repl[i].jit)
+            sl_aot_jit_destroy(r.repl[i].jit);
         free(r.vm[i].bytes);
         free(r.vm[i].mem);
         free(r.repl[i].bytes);

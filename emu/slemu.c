@@ -125,7 +125,7 @@ typedef struct Emu {
 static void usage(FILE *f)
 {
     fputs("usage: slemu [options] IMAGE.slb|IMAGE.sla|PROGRAM.sl\n"
-          "       slemu --setup FILE.yaml [-i PORT=FILE] [-o PORT=FILE] [--stats json] [-q]\n"
+          "       slemu --setup FILE.yaml [-i PORT=FILE] [-o PORT=FILE] [--engine E] [--stats json] [-q]\n"
           "Runs a Sluice image over pcap/pcapng captures (Ethernet only), one per port.\n"
           "  -i PORT=FILE    input capture for PORT (a number or a port name; -i FILE is port 0);\n"
           "                  several inputs are merged by timestamp, ties in port order\n"
@@ -253,10 +253,6 @@ static int parse_args(int argc, char **argv, Options *o)
         }
     }
     if (o->setup) {
-        if (o->aot) {
-            fprintf(stderr, "slemu: --engine aot does not apply to --setup runs\n");
-            return -1;
-        }
         if (optind != argc) {
             fprintf(stderr, "slemu: --setup takes its images from the setup file, not the command line\n");
             return -1;
@@ -967,6 +963,7 @@ static int setup_main(const Options *o)
     }
     so.json = o->json;
     so.quiet = o->quiet;
+    so.aot = o->aot;
     for (int k = 0; k < 2; k++) {
         const Binding *list = k ? o->out : o->in;
         int n = k ? o->nout : o->nin;

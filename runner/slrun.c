@@ -7,7 +7,7 @@
  *     -m hv|vm     through the hypervisor (default: one VM, physical port i = virtual port i)
  *                  or through one VM directly
  *     -e interp|aot the interpreter (default) or native code from slaot linked into this runner
- *                  (natives.h; found by the image's content hash; -m vm)
+ *                  (natives.h; found by the image's content hash; either mode)
  *     -c FILE      counters record          -l FILE   run log (vm mode)
  *     --state      put the state memory in the counters record
  *     --seed N     --budget N     --slice N     --now N (vm mode: what `now` returns)
@@ -315,8 +315,6 @@ static void parse_args(int argc, char **argv, Options *o)
     }
     if (npos != 3)
         usage_error("expected IMAGE IN.slf OUT.slf", "");
-    if (o->aot && !o->vm_mode)
-        usage_error("-e aot needs -m vm (the hypervisor runs the interpreter)", "");
     if (o->log && !o->vm_mode)
         usage_error("-l needs -m vm", "");
     if (o->now_set && !o->vm_mode)
@@ -648,6 +646,12 @@ static int setup_hv(Run *r, char *err)
     }
     if (!rc)
         r->vm = sl_hv_vm(r->hv, id);
+    if (!rc && r->o.aot)
+        rc = find_native(r, err);
+#ifdef SLRUN_AOT
+    if (!rc && r->o.aot)
+        rc = sl_hv_vm_set_engine(r->hv, id, &sl_native_hv_engine, r->native);
+#endif
     return rc;
 }
 

@@ -44,10 +44,15 @@ struct HvVm {
     /* line 1: the packet in flight and the counters every packet touches */
     SlPacket *cur;         /* packet in flight (yielded), NULL at a boundary */
     uint64_t in, insns, runs, switches, sent, dropped, punted;
+    /* line 2: read once a turn */
+    const SlHvEngine *eng; /* NULL: the interpreter */
+    const void *eng_code;
     /* cold */
     uint64_t cur_insns;    /* insns of the run in flight before its last yield */
     SlHvVmStats st;        /* the other counters (the fields above are not kept here) */
     SlVm *next_vm;         /* replacement waiting for the packet in flight */
+    const SlHvEngine *next_eng; /* and the engine it will run on (NULL: the interpreter) */
+    const void *next_eng_code;
     int next_keep;
     int kept;
     uint32_t id;
@@ -518,6 +523,10 @@ static void swap_image(HvVm *v)
     }
     v->vm = nv;
     v->next_vm = 0;
+    v->eng = v->next_eng; /* native code is made for one image */
+    v->eng_code = v->next_eng_code;
+    v->next_eng = 0;
+    v->next_eng_code = 0;
     v->packet_handler = find_packet_handler(nv);
     v->st.replaces++;
 }
@@ -549,6 +558,30 @@ int sl_hv_vm_replace(SlHv *hv, uint32_t id, void *mem, size_t size, const SlImag
     v->next_keep = keep_state;
     if (!v->cur)
         swap_image(v);
+    return 0;
+}
+
+int sl_hv_vm_set_engine(SlHv *hv, uint32_t id, const SlHvEngine *engine, const void *code)
+{
+    HvVm *v = get(hv, id);
+    if (!v || (engine && (!engine->run || !engine->resume)))
+        return -SL_EARG;
+    if (v->cur)
+        return -SL_ESTATE;
+    v->eng = engine;
+    v->eng_code = engine ? code : 0;
+    return 0;
+}
+
+int sl_hv_vm_replace_engine(SlHv *hv, uint32_t id, const SlHvEngine *engine, const void *code)
+{
+    HvVm *v = get(hv, id);
+    if (!v || (engine && (!engine->run || !engine->resume)))
+        return -SL_EARG;
+    if (v->next_vm)
+        return -SL_ESTATE; /* the replace is already under way */
+    v->next_eng = engine;
+    v->next_eng_code = engine ? code : 0;
     return 0;
 }
 
@@ -672,6 +705,7 @@ static void finish(SlHv *hv, HvVm *v, const SlResult *res)
 static int turn(SlHv *hv, HvVm *v)
 {
     SlEnv env = {.user = hv, .clone = on_clone};
+    const SlHvEngine *eng = v->eng;
     hv->running = v;
     while (v->deficit > 0) {
         SlResult res;
@@ -686,11 +720,13 @@ static int turn(SlHv *hv, HvVm *v)
             v->cur = p;
             v->cur_preempted = 0;
             env.now_ns = hv->now = p->tstamp_ns;
-            rc = sl_vm_run(v->vm, h == PACKET_HANDLER ? (uint32_t)(int32_t)v->packet_handler : h, p, &env,
-                           v->slice, &res);
+            h = h == PACKET_HANDLER ? (uint32_t)(int32_t)v->packet_handler : h;
+            rc = eng ? eng->run(v->vm, v->eng_code, h, p, &env, v->slice, &res)
+                     : sl_vm_run(v->vm, h, p, &env, v->slice, &res);
         } else {
             env.now_ns = hv->now = v->cur->tstamp_ns;
-            rc = sl_vm_resume(v->vm, v->cur, &env, v->slice, &res);
+            rc = eng ? eng->resume(v->vm, v->eng_code, v->cur, &env, v->slice, &res)
+                     : sl_vm_resume(v->vm, v->cur, &env, v->slice, &res);
         }
         if (rc < 0) { /* the descriptor broke the window contract */
             SlPacket *p = v->cur;
@@ -743,6 +779,7 @@ static inline void prefetch_record(const HvVm *v)
 {
     PREFETCH(v);
     PREFETCH((const uint8_t *)v + 64);
+    PREFETCH((const uint8_t *)v + 128);
 }
 
 static inline void prefetch_vm_and_slot(const HvVm *v)

@@ -186,6 +186,26 @@ int sl_hv_vm_pending(const SlHv *hv, uint32_t id);
 /* 1 when the last completed replace kept the state, 0 when it reset it. */
 int sl_hv_vm_kept_state(const SlHv *hv, uint32_t id);
 
+/* Another engine for a VM's code than the interpreter: AOT native code (aot/native.h gives
+ * sl_native_hv_engine). run and resume keep sl_vm_run's and sl_vm_resume's contract (vm.h) for
+ * the VM's current image; code is the engine's handle for that image's translation (for AOT, an
+ * SlNative, whose hash the engine checks on every run: a mismatch releases the packet with fate
+ * SL_HV_ERROR). A packet preempted on one engine resumes on the same one. */
+typedef struct SlHvEngine {
+    int (*run)(SlVm *vm, const void *code, uint32_t handler, SlPacket *pkt, const SlEnv *env, uint64_t fuel,
+               SlResult *res);
+    int (*resume)(SlVm *vm, const void *code, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResult *res);
+} SlHvEngine;
+/* Runs VM id's packets on engine (with code), or on the interpreter when engine is NULL, from
+ * its next packet on. Only at a packet boundary (-SL_ESTATE while a packet is in flight). A
+ * completed replace puts the VM on the engine given for the replacement with
+ * sl_hv_vm_replace_engine (the interpreter if none): the old code was for the old image. The
+ * engine and code must outlive their use. 0 or -SL_E*. */
+int sl_hv_vm_set_engine(SlHv *hv, uint32_t id, const SlHvEngine *engine, const void *code);
+/* The engine (and its code) the image of VM id's next sl_hv_vm_replace will run on; call it
+ * before that replace. 0 or -SL_E*. */
+int sl_hv_vm_replace_engine(SlHv *hv, uint32_t id, const SlHvEngine *engine, const void *code);
+
 /* The VM itself (control plane: tables, state). Do not run it directly. NULL for a free id. */
 SlVm *sl_hv_vm(SlHv *hv, uint32_t id);
 

@@ -19,14 +19,17 @@ check() { # NAME CC EXTRA
         fail=1
         return
     fi
-    nmtool=nm
-    case "$cc" in mips64-linux-gnuabi64-*) nmtool=mips64-linux-gnuabi64-nm ;; esac
+    nmtool=nm objdump=objdump
+    case "$cc" in mips64-linux-gnuabi64-*) nmtool=mips64-linux-gnuabi64-nm objdump=mips64-linux-gnuabi64-objdump ;; esac
     bad=$($nmtool -u "$out/native_rt_$name.o" | awk '{print $NF}' | grep -v -E '^(sl_|memcpy$|memmove$|memset$|memcmp$)')
     if [ -n "$bad" ]; then
         echo "FAIL: [$name] aot/native_rt.c needs: $bad"
         fail=1
     fi
-    if $nmtool "$out/native_rt_$name.o" | grep -q -E ' [bBdD] '; then
+    # Objects in .data, .sdata, .bss or .sbss are writable; .data.rel.ro (a const table of
+    # function pointers, read-only once relocated) is not.
+    if $objdump -t "$out/native_rt_$name.o" | awk 'NF >= 4 && / O / { print $(NF-2) }' | grep -v 'rel\.ro' |
+        grep -q -E '^\.(s?data|s?bss)($|\.)'; then
         echo "FAIL: [$name] aot/native_rt.c has writable data"
         fail=1
     fi

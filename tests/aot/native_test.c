@@ -12,6 +12,8 @@
 
 #include "aot.h"
 #include "asm.h"
+#include "hv.h"
+#include "native.h"
 #include "vm.h"
 
 enum { BUF = SL_PKT_HEADROOM + SL_PKT_MAX };
@@ -201,12 +203,100 @@ static void preempted_runs_end_alike(void **unused)
     unload(&f);
 }
 
+/* What the hypervisor sent out of each physical port, concatenated. */
+typedef struct Wire {
+    uint8_t bytes[2][4096];
+    size_t len[2];
+} Wire;
+
+static void wire_output(void *user, uint32_t phys, const uint8_t *data, uint32_t len, uint64_t tstamp_ns)
+{
+    (void)tstamp_ns;
+    Wire *w = user;
+    assert_true(phys < 2 && w->len[phys] + len <= sizeof w->bytes[0]);
+    memcpy(w->bytes[phys] + w->len[phys], data, len);
+    w->len[phys] += len;
+}
+
+/* Two VMs of the same image in one hypervisor, VM 0 on native code (sl_native_hv_engine) and
+ * VM 1 on the interpreter, both preempted every 5 instructions: the same frames out, the same
+ * state, instruction and preemption counts. The engine can change only between packets. */
+static void hypervisor_runs_native_code(void **unused)
+{
+    (void)unused;
+    Fixture f;
+    load(&f, LOOP_SRC);
+    static Wire w;
+    memset(&w, 0, sizeof w);
+    char err[512];
+    SlHvConfig cfg = {.phys_ports = 2, .max_vms = 2, .max_maps = 2, .seed = 7,
+                      .ops = {.user = &w, .output = wire_output}};
+    SlHvQuotas q = {.slice = 5, .queue_depth = 4};
+    void *hmem = malloc(sl_hv_footprint(&cfg));
+    SlHv *hv;
+    assert_int_equal(sl_hv_create(hmem, sl_hv_footprint(&cfg), &cfg, &hv, err, sizeof err), 0);
+    size_t vsize = sl_hv_vm_footprint(&f.img, &q);
+    void *vmem[2];
+    uint32_t id[2];
+    for (int k = 0; k < 2; k++) {
+        vmem[k] = aligned_alloc(64, (vsize + 63) / 64 * 64);
+        assert_int_equal(sl_hv_vm_add(hv, vmem[k], vsize, &f.img, &q, &id[k], err, sizeof err), 0);
+        assert_int_equal(sl_hv_map_out(hv, id[k], 1, (uint32_t)k), 0);
+    }
+    const SlNative *n = sl_aot_jit_native(f.jit);
+    const SlHvEngine half = {.run = sl_native_hv_engine.run};
+    assert_int_equal(sl_hv_vm_set_engine(hv, id[0], &half, n), -SL_EARG);
+    assert_int_equal(sl_hv_vm_set_engine(hv, 99, &sl_native_hv_engine, n), -SL_EARG);
+    assert_int_equal(sl_hv_vm_set_engine(hv, id[0], &sl_native_hv_engine, n), 0);
+
+    static uint8_t bufs[2][3][BUF];
+    static SlPacket pkts[2][3];
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 3; i++) {
+            memset(bufs[k][i], 0, BUF);
+            for (int b = 0; b < 64; b++)
+                bufs[k][i][SL_PKT_HEADROOM + b] = (uint8_t)(b * 7 + i);
+            pkts[k][i] = (SlPacket){.buf = bufs[k][i], .cap = BUF, .head = SL_PKT_HEADROOM, .len = 64,
+                                    .tstamp_ns = (uint64_t)i};
+            assert_int_equal(sl_hv_vm_post(hv, id[k], 0, &pkts[k][i]), 1);
+        }
+    /* The first turn leaves VM 0's first packet preempted inside native code. */
+    assert_int_equal(sl_hv_step(hv), 1);
+    assert_int_equal(sl_hv_vm_set_engine(hv, id[0], NULL, NULL), -SL_ESTATE);
+    sl_hv_run(hv, 0);
+    assert_false(sl_hv_busy(hv));
+
+    assert_int_equal(w.len[0], 3 * 64);
+    assert_int_equal(w.len[1], w.len[0]);
+    assert_memory_equal(w.bytes[0], w.bytes[1], w.len[0]);
+    SlHvVmStats s0, s1;
+    assert_int_equal(sl_hv_vm_stats(hv, id[0], &s0), 0);
+    assert_int_equal(sl_hv_vm_stats(hv, id[1], &s1), 0);
+    assert_int_equal(s0.sent, 3);
+    assert_int_equal(s0.errors, 0);
+    assert_int_equal(s0.insns, s1.insns);
+    assert_int_equal(s0.preemptions, s1.preemptions);
+    assert_true(s0.preemptions > 3);
+    uint32_t size0, size1;
+    const uint8_t *st0 = sl_vm_state(sl_hv_vm(hv, id[0]), &size0);
+    const uint8_t *st1 = sl_vm_state(sl_hv_vm(hv, id[1]), &size1);
+    assert_int_equal(size0, size1);
+    assert_memory_equal(st0, st1, size0);
+    /* Between packets the engine can change. */
+    assert_int_equal(sl_hv_vm_set_engine(hv, id[0], NULL, NULL), 0);
+    free(vmem[0]);
+    free(vmem[1]);
+    free(hmem);
+    unload(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(refuses_other_image),
         cmocka_unit_test(keeps_run_rules),
         cmocka_unit_test(preempted_runs_end_alike),
+        cmocka_unit_test(hypervisor_runs_native_code),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

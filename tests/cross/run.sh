@@ -12,9 +12,10 @@
 # write the same output frames, counters record and run log, compared with cmp:
 #   - slrun for big-endian MIPS64 Octeon under qemu-mips64-static -cpu Octeon68XX (no FPU: only
 #     a freestanding soft-float program runs there) and for AArch64 under qemu-aarch64-static;
-#   - when $BIN/slaot exists: every direct-VM case with native code from slaot (-t x86_64 on the
-#     host, -t octeon under qemu's Octeon, -t octeon-tx under qemu-aarch64), linked into a runner
-#     of its own (libslrun.a + a generated table of the objects; slrun -e aot).
+#   - when $BIN/slaot exists: every case with native code from slaot (-t x86_64 on the host,
+#     -t octeon under qemu's Octeon, -t octeon-tx under qemu-aarch64), linked into a runner of its
+#     own (libslrun.a + a generated table of the objects; slrun -e aot), directly and through the
+#     hypervisor (whose preemption of the router every 7 instructions then runs on native code).
 # Host-only checks first: each sample's outputs through frames2pcap equal slemu's expected captures,
 # pcap <-> frame file round trips, and slrun's and slframes' failure modes.
 #
@@ -102,7 +103,7 @@ EOF
 ncases=$(wc -l <"$list")
 : >>"$work/samples"
 
-# run_leg NAME ENGINE RUNNER...: every case of $list (ENGINE aot: the direct-VM ones only) into
+# run_leg NAME ENGINE RUNNER...: every case of $list into
 # $work/NAME/, compared with $work/ref/ (or written there for the leg "ref"). Writes a summary
 # line and any failures to $work/NAME.out; returns non-zero on a failure.
 run_leg() {
@@ -112,7 +113,6 @@ run_leg() {
     mkdir -p "$out"
     nrun=0 nbad=0
     while read -r name image frames opts; do
-        case "$engine:$opts" in aot:"-m hv"*) continue ;; esac
         log=""
         case "$opts" in "-m vm"*) log="-l $out/$name.log" ;; esac
         # shellcheck disable=SC2086

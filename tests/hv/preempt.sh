@@ -21,3 +21,14 @@ same "$T/small.pcap" "$T/alone.pcap"
 [ "$(vm_field "$T/small.json" heavy sent)" = 200 ] || fail "not every packet sent"
 [ "$(vm_field "$T/small.json" neighbour preemptions)" -gt 2000 ] || fail "the neighbour was not preempted"
 grep -q '"preempt_switches":[1-9]' "$T/small.json" || fail "no switch after a preemption"
+# The same run on native code (--engine aot): the same frames, instructions and preemptions.
+"$SLEMU" --setup tests/hv/preempt.yaml --engine aot --stats json -i 0="$T/router.pcap" -i 2="$T/merged.pcap" \
+    -o 1="$T/aot.pcap" -o 3="$T/aot3.pcap" >"$T/aot.json" || fail "small slice, native code"
+same "$T/small.pcap" "$T/aot.pcap"
+same "$T/small3.pcap" "$T/aot3.pcap"
+for vm in heavy neighbour; do
+    for f in instructions preemptions sent; do
+        [ "$(vm_field "$T/small.json" $vm $f)" = "$(vm_field "$T/aot.json" $vm $f)" ] ||
+            fail "native code: $vm $f differs from the interpreter's"
+    done
+done

@@ -12,3 +12,11 @@ for p in 0 1 2 3; do same "$T/r$p.pcap" "$T/a$p.pcap"; done
 grep -q '"kept_state":true' "$T/stats.json" || fail "state not kept"
 [ "$(vm_field "$T/stats.json" router in)" = 201 ] || fail "in (200 frames and the init event)"
 [ "$(vm_field "$T/stats.json" router queue_drops)" = 0 ] || fail "queue drops"
+# On native code (--engine aot; the replacement gets its own): the same frames and counts.
+"$SLEMU" --setup tests/hv/replace.yaml --engine aot --stats json -i 0="$T/router.pcap" -o 1="$T/n0.pcap" \
+    -o 2="$T/n1.pcap" -o 3="$T/n2.pcap" -o 4="$T/n3.pcap" >"$T/aot.json" || fail "slemu --setup --engine aot"
+for p in 0 1 2 3; do same "$T/n$p.pcap" "$T/a$p.pcap"; done
+for f in replaces in instructions preemptions sent; do
+    [ "$(vm_field "$T/stats.json" router $f)" = "$(vm_field "$T/aot.json" router $f)" ] ||
+        fail "native code: router $f differs from the interpreter's"
+done
