@@ -1,7 +1,9 @@
 #!/bin/sh
-# Replace: the router replaced (same image, state kept) before the 101st of 200 frames, its slice
-# small enough that packets are in flight across turns: the outputs equal the router's alone, so
-# no frame was lost or sent twice; the replace is counted and the state was kept.
+# Replace: the router replaced (same image, state kept) before the 101st of 200 frames, while
+# frames 65 to 100 wait in its queue (batch 64), to run on the new image: the outputs equal the router's alone, so
+# no frame was lost or sent twice; the replace is counted and the state was kept. (The router's
+# packets have no loop, so they are never preempted; a replace while a packet is in flight is
+# tests/unit/vm/hv_test.c's test_replace_mid_stream.)
 . tests/hv/lib.sh
 "$SLEMU" --setup tests/hv/replace.yaml --stats json -i 0="$T/router.pcap" -o 1="$T/r0.pcap" -o 2="$T/r1.pcap" \
     -o 3="$T/r2.pcap" -o 4="$T/r3.pcap" >"$T/stats.json" || fail "slemu --setup"
