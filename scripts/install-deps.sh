@@ -6,7 +6,7 @@ set -eu
 PACKAGES="make gcc pkg-config flex bison libsodium-dev libcmocka-dev libpcap-dev libreadline-dev \
 clang llvm-dev libclang-rt-14-dev tcpdump tshark \
 gcc-mips64-linux-gnuabi64 gcc-aarch64-linux-gnu qemu-user-static libc6-dev-mips64-cross libc6-dev-arm64-cross \
-llvm-19-dev llvm-19 libyaml-dev tmux"
+llvm-19-dev llvm-19 libyaml-dev tmux iproute2"
 
 missing=""
 for p in $PACKAGES; do
