@@ -31,7 +31,7 @@ struct HvVm {
     /* line 0: the scheduler and the queue */
     HvVm *next;            /* active list */
     SlVm *vm;
-    SlPacket **queue;      /* ring of qdepth; the handler bytes follow it (qhandler()) */
+    const SlHvEngine *eng; /* NULL: the interpreter (the queue is at a fixed offset: queue()) */
     uint32_t qhead, qcount;
     uint32_t qdepth;       /* q.queue_depth */
     int8_t packet_handler; /* of the current image, or -1 */
@@ -44,10 +44,8 @@ struct HvVm {
     /* line 1: the packet in flight and the counters every packet touches */
     SlPacket *cur;         /* packet in flight (yielded), NULL at a boundary */
     uint64_t in, insns, runs, switches, sent, dropped, punted;
-    /* line 2: read once a turn */
-    const SlHvEngine *eng; /* NULL: the interpreter */
-    const void *eng_code;
     /* cold */
+    const void *eng_code;  /* eng's handle for the image (read when eng is set) */
     uint64_t cur_insns;    /* insns of the run in flight before its last yield */
     SlHvVmStats st;        /* the other counters (the fields above are not kept here) */
     SlVm *next_vm;         /* replacement waiting for the packet in flight */
@@ -60,7 +58,12 @@ struct HvVm {
     uint32_t *outmap;      /* vport -> phys or SL_HV_NO_PORT */
 };
 
-static uint8_t *qhandler(const HvVm *v) { return (uint8_t *)(v->queue + v->qdepth); }
+/* The ring of qdepth descriptors follows the record; the handler bytes follow the ring. */
+static SlPacket **queue(const HvVm *v)
+{
+    return (SlPacket **)(void *)((uint8_t *)(uintptr_t)v + ((sizeof(HvVm) + 7) & ~(size_t)7));
+}
+static uint8_t *qhandler(const HvVm *v) { return (uint8_t *)(queue(v) + v->qdepth); }
 
 typedef struct HvMap {
     uint32_t used, phys, vlan, ethertype, tunnel, vm, vport;
@@ -215,7 +218,6 @@ int sl_hv_vm_add(SlHv *hv, void *mem, size_t size, const SlImage *img, const SlH
     int rc = sl_vm_create((uint8_t *)mem + rec, size - rec, img, &vc, &v->vm, err, errcap);
     if (rc < 0)
         return rc;
-    v->queue = (SlPacket **)(void *)(p + align8(sizeof(HvVm)));
     v->outmap = (uint32_t *)(void *)(p + align8(sizeof(HvVm)) +
                                      align8((size_t)q.queue_depth * (sizeof(SlPacket *) + 1)));
     for (uint32_t i = 0; i < q.vports; i++)
@@ -310,7 +312,7 @@ static int enqueue(SlHv *hv, HvVm *v, uint32_t handler, uint32_t in_port, SlPack
     uint32_t at = v->qhead + v->qcount;
     if (at >= v->qdepth)
         at -= v->qdepth;
-    v->queue[at] = pkt;
+    queue(v)[at] = pkt;
     qhandler(v)[at] = (uint8_t)handler;
     v->qcount++;
     v->in++;
@@ -611,7 +613,7 @@ static void stop(SlHv *hv, HvVm *v)
     if (v->next_vm)
         swap_image(v);
     while (v->qcount) {
-        SlPacket *p = v->queue[v->qhead];
+        SlPacket *p = queue(v)[v->qhead];
         v->qhead = v->qhead + 1 == v->qdepth ? 0 : v->qhead + 1;
         v->qcount--;
         v->st.stop_drops++;
@@ -713,7 +715,7 @@ static int turn(SlHv *hv, HvVm *v)
         if (!v->cur) {
             if (!v->qcount)
                 break;
-            SlPacket *p = v->queue[v->qhead];
+            SlPacket *p = queue(v)[v->qhead];
             uint32_t h = qhandler(v)[v->qhead];
             v->qhead = v->qhead + 1 == v->qdepth ? 0 : v->qhead + 1;
             v->qcount--;
@@ -779,7 +781,6 @@ static inline void prefetch_record(const HvVm *v)
 {
     PREFETCH(v);
     PREFETCH((const uint8_t *)v + 64);
-    PREFETCH((const uint8_t *)v + 128);
 }
 
 static inline void prefetch_vm_and_slot(const HvVm *v)
@@ -789,14 +790,14 @@ static inline void prefetch_vm_and_slot(const HvVm *v)
     PREFETCH(vm + 64);
     PREFETCH(vm + 128);
     PREFETCH(vm + 192);
-    PREFETCH(&v->queue[v->qhead]);
+    PREFETCH(&queue(v)[v->qhead]);
     PREFETCH(&qhandler(v)[v->qhead]);
 }
 
 static inline void prefetch_packet_and_code(const HvVm *v)
 {
     if (v->qcount && !v->cur)
-        PREFETCH(v->queue[v->qhead]);
+        PREFETCH(queue(v)[v->qhead]);
     PREFETCH(v->vm->handler_entry);
     PREFETCH(v->vm->code);
 }
