@@ -238,31 +238,7 @@ static const char *sym_kind_word(uint8_t kind)
     }
 }
 
-static void put_sym_line(Dis *d, const SlSym *s)
-{
-    const char *w = sym_kind_word(s->kind);
-    if (w)
-        put(&d->out, ".sym %s ", w);
-    else
-        put(&d->out, ".sym %u ", s->kind);
-    if (name_ok(s->name, s->name_len)) {
-        put_n(&d->out, s->name, s->name_len);
-    } else { /* quoted, so that slas reads any bytes back */
-        put(&d->out, "\"");
-        for (uint32_t i = 0; i < s->name_len; i++) {
-            unsigned char ch = (unsigned char)s->name[i];
-            if (ch == '"' || ch == '\\')
-                put(&d->out, "\\%c", ch);
-            else if (ch < 0x20 || ch >= 0x7f)
-                put(&d->out, "\\x%02x", ch);
-            else
-                put(&d->out, "%c", ch);
-        }
-        put(&d->out, "\"");
-    }
-    put(&d->out, " %" PRIu32 " %" PRIu32 "\n", s->value, s->size);
-}
-
+/* name between double quotes, with \" \\ and \xNN escapes: slas reads any bytes back. */
 static void put_quoted(Dis *d, const char *name, uint32_t len)
 {
     put(&d->out, "\"");
@@ -276,6 +252,21 @@ static void put_quoted(Dis *d, const char *name, uint32_t len)
             put(&d->out, "%c", ch);
     }
     put(&d->out, "\"");
+}
+
+static void put_sym_line(Dis *d, const SlSym *s)
+{
+    const char *w = sym_kind_word(s->kind);
+    if (w)
+        put(&d->out, ".sym %s ", w);
+    else
+        put(&d->out, ".sym %u ", s->kind);
+    if (name_ok(s->name, s->name_len)) {
+        put_n(&d->out, s->name, s->name_len);
+    } else { /* quoted, so that slas reads any bytes back */
+        put_quoted(d, s->name, s->name_len);
+    }
+    put(&d->out, " %" PRIu32 " %" PRIu32 "\n", s->value, s->size);
 }
 
 /* DBG_TYPES as .type/.field/.hdr lines, in section order (indexes are positions); a section
