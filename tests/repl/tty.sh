@@ -81,10 +81,13 @@ fi
 
 # The program's header types and variables (the custom sample's decap.sl, compiled with -g):
 # completion of a type after `pkt as` and of a header variable's field.
-tm kill-session -t "$session" > /dev/null 2>&1 || true
+# The new session starts before the old one is killed: a server left with no session exits, and
+# a client that reaches it while it does fails ("server exited unexpectedly").
+old_session=$session
 session=repl2$$
 tm -f /dev/null new-session -d -s "$session" -x 120 -y 50 \
     "env SLEMU_HISTORY=$dir/history2 $BIN/slemu --repl -i 0=samples/custom/bad.pcap samples/custom/decap.sl; echo SESSION-ENDED; sleep 30"
+tm kill-session -t "$old_session" > /dev/null 2>&1 || true
 wait_for "(slemu)"
 type_keys "break 45" Enter
 wait_for "Breakpoint 1 at insn"
