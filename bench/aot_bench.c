@@ -25,6 +25,7 @@
 #include "aot.h"
 #include "asm.h"
 #include "file.h"
+#include "router_counters.h"
 #include "router_native.h"
 #include "slc.h"
 #include "traffic.h"
@@ -41,9 +42,6 @@ typedef struct Engine {
 
 /* Where the six outcome counters live in state memory (router_native.h's order). */
 static uint32_t counter_addr[ROUTER_NCOUNTERS];
-static const char *const counter_syms[ROUTER_NCOUNTERS] = {
-    "forwarded", "punted_non_ip", "punted_ttl", "malformed", "no_route", "acl_dropped",
-};
 
 static void die(const char *fmt, const char *arg)
 {
@@ -255,20 +253,9 @@ int main(int argc, char **argv)
     SlImage img;
     if (sl_image_parse(image, img_len, &img, err, sizeof err) != 0)
         die("image: %s", err);
-    for (int k = 0; k < ROUTER_NCOUNTERS; k++) {
-        counter_addr[k] = ROUTER_COUNTERS_ADDR + 8u * (uint32_t)k;
-        int found = !from_source;
-        for (uint32_t j = 0; j < img.dbg_sym_count && !found; j++) {
-            SlSym sym = sl_image_dbg_sym(&img, j);
-            if (sym.kind == SL_SYM_STATE && sym.size == 8 && sym.name_len == strlen(counter_syms[k]) &&
-                memcmp(sym.name, counter_syms[k], sym.name_len) == 0) {
-                counter_addr[k] = sym.value;
-                found = 1;
-            }
-        }
-        if (!found)
-            die("no 8-byte state symbol '%s' in the compiled image", counter_syms[k]);
-    }
+    const char *missing = router_counters_find(&img, from_source, counter_addr);
+    if (missing)
+        die("no 8-byte state symbol '%s' in the compiled image", missing);
     int ph = sl_image_find_handler(&img, SL_HANDLER_PACKET, 0);
     if (ph < 0)
         die("%s has no packet handler", program);

@@ -22,6 +22,7 @@
 
 #include "asm.h"
 #include "file.h"
+#include "router_counters.h"
 #include "router_native.h"
 #include "slc.h"
 #include "traffic.h"
@@ -30,11 +31,6 @@
 enum { BUF_SIZE = SL_PKT_HEADROOM + SL_PKT_MAX, MAX_ROUNDS = 101, HOT_PACKETS = 8192 };
 
 static const uint64_t RUN_FUEL = (uint64_t)1 << 40;
-
-/* The compiled program's counter variables, in router_native.h's order. */
-static const char *const counter_syms[ROUTER_NCOUNTERS] = {
-    "forwarded", "punted_non_ip", "punted_ttl", "malformed", "no_route", "acl_dropped",
-};
 
 typedef struct Engine {
     const char *name;
@@ -109,8 +105,7 @@ static void open_sla(Engine *e, const char *path)
     free(src);
     e->name = path;
     engine_start(e, img_len);
-    for (int k = 0; k < ROUTER_NCOUNTERS; k++)
-        e->counter_addr[k] = ROUTER_COUNTERS_ADDR + 8u * (uint32_t)k;
+    router_counters_find(&e->img, 0, e->counter_addr);
 }
 
 static void open_sl(Engine *e, const char *path)
@@ -135,19 +130,9 @@ static void open_sl(Engine *e, const char *path)
     free(src);
     e->name = path;
     engine_start(e, img_len);
-    for (int k = 0; k < ROUTER_NCOUNTERS; k++) {
-        int found = 0;
-        for (uint32_t i = 0; i < e->img.dbg_sym_count && !found; i++) {
-            SlSym s = sl_image_dbg_sym(&e->img, i);
-            if (s.kind == SL_SYM_STATE && s.size == 8 && s.name_len == strlen(counter_syms[k]) &&
-                memcmp(s.name, counter_syms[k], s.name_len) == 0) {
-                e->counter_addr[k] = s.value;
-                found = 1;
-            }
-        }
-        if (!found)
-            die("no 8-byte state symbol '%s' in the compiled image", counter_syms[k]);
-    }
+    const char *missing = router_counters_find(&e->img, 1, e->counter_addr);
+    if (missing)
+        die("no 8-byte state symbol '%s' in the compiled image", missing);
 }
 
 static uint64_t counter(Engine *e, int k)
@@ -211,7 +196,7 @@ static void check_equal(const Traffic *t, Engine *a, Engine *b, uint64_t insns[2
                         r[k].status, r[k].verdict, r[k].port,
                         r[k].fault ? sl_fault_name(r[k].fault) : "none", r[k].pc);
             for (int k = 0; k < ROUTER_NCOUNTERS; k++)
-                fprintf(stderr, "  counter %s: %" PRIu64 " vs %" PRIu64 "\n", counter_syms[k],
+                fprintf(stderr, "  counter %s: %" PRIu64 " vs %" PRIu64 "\n", router_counter_names[k],
                         counter(a, k), counter(b, k));
             dump("input", frame, len);
             dump(a->name, abuf + pk[0].head, pk[0].len);

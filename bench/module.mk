@@ -44,7 +44,7 @@ TEST_SCRIPTS  += bench/slemu_bench_test.sh
 ifneq ($(wildcard compiler/module.mk),)
 BENCH_SLC := $(BUILD)/bench/bench_slc
 
-$(BENCH_SLC): $(BUILD)/obj/bench/bench_slc.o $(BUILD)/obj/bench/traffic.o $(LIB)
+$(BENCH_SLC): $(BUILD)/obj/bench/bench_slc.o $(BUILD)/obj/bench/traffic.o $(BUILD)/obj/bench/router_counters.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_SODIUM)
 
@@ -55,7 +55,8 @@ endif
 
 # The AOT benchmark (bench/aot_bench.c): router workload on AOT x86-64 vs C vs the interpreter.
 AOT_BENCH := $(BUILD)/bench/aot_bench
-$(AOT_BENCH): $(BUILD)/obj/bench/aot_bench.o $(BUILD)/obj/bench/traffic.o $(BUILD)/obj/bench/router_native.o $(AOT_OBJS) $(LIB)
+$(AOT_BENCH): $(BUILD)/obj/bench/aot_bench.o $(BUILD)/obj/bench/traffic.o $(BUILD)/obj/bench/router_native.o \
+              $(BUILD)/obj/bench/router_counters.o $(AOT_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_SODIUM) $(LLVM_LIBS)
 bench test: $(AOT_BENCH)
