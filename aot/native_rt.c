@@ -78,7 +78,7 @@ static int enter(SlVm *vm, const SlNative *n, SlPacket *pkt, const SlEnv *env, u
     c.pkt_len = pkt->len;
     c.insns = vm->insns;
     uint64_t slice_end = fuel > ~0ull - c.insns ? ~0ull : c.insns + fuel;
-    c.budget = vm->cfg.packet_budget;
+    c.budget = vm->packet_budget;
     c.limit = slice_end < c.budget ? slice_end : c.budget;
     c.in_port = pkt->in_port;
     c.tstamp = pkt->tstamp_ns;

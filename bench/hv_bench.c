@@ -470,12 +470,17 @@ static void workers_bench(int rounds)
 int main(int argc, char **argv)
 {
     int rounds = 5;
+    uint32_t only = 0; /* --vms N: the switch figure at N VMs alone, for profiling */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
             rounds = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--vms") && i + 1 < argc)
+            only = (uint32_t)atoi(argv[++i]);
         else
-            die("usage", "hv_bench [--rounds N]");
+            die("usage", "hv_bench [--rounds N] [--vms N]");
     }
+    if (only > MAX_VMS)
+        die("usage", "--vms: at most 1024");
     if (rounds < 1)
         rounds = 1;
 
@@ -497,7 +502,7 @@ int main(int argc, char **argv)
      * both) cancels instead of deciding which best-of wins. q1/q3 show the spread. */
     int srounds = rounds < 9 ? 9 : rounds;
     double *d = xalloc((size_t)srounds * sizeof *d);
-    for (uint32_t n = 1; n <= MAX_VMS; n *= 2) {
+    for (uint32_t n = only ? only : 1; n <= (only ? only : MAX_VMS); n *= 2) {
         SwitchArg sw = {&tiny, n, 1, pkts}, base = {&tiny, n, 0, pkts};
         double ts = 1e300, tb = 1e300;
         for (int r = 0; r < srounds; r++) {
@@ -514,6 +519,13 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
     free(d);
+    if (only) {
+        free(pkts);
+        free(buf);
+        free(tiny_bytes);
+        free(spin_bytes);
+        return 0;
+    }
 
     /* Preemption: the same instructions with a slice of 256 and a slice of 2^20. */
     PreemptArg small = {&spin, 256, pkts, 0}, large = {&spin, 1u << 20, pkts, 0};

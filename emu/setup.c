@@ -241,7 +241,7 @@ static int parse_quotas(Ctx *c, yaml_node_t *n, SlHvQuotas *q)
         else if (!strcmp(k, "packet_budget"))
             rc = number(c, v, "packet_budget", UINT64_MAX, &q->packet_budget);
         else if (!strcmp(k, "queue_depth"))
-            rc = number32(c, v, "queue_depth", 65536, &q->queue_depth);
+            rc = number32(c, v, "queue_depth", 65535, &q->queue_depth);
         else if (!strcmp(k, "weight"))
             rc = number32(c, v, "weight", 65536, &q->weight);
         else if (!strcmp(k, "vports"))

@@ -4,6 +4,7 @@
  * does not turn these loops back into calls to themselves. */
 #include <stddef.h>
 
+#define SL_MEM_DEFINE 1 /* the definitions below, not the builtins */
 #include "mem.h"
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)

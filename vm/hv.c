@@ -20,32 +20,41 @@
 #include "mem.h"
 #include "vm_int.h"
 
-/* A queue slot is a descriptor pointer plus a byte in a parallel array: the handler index
- * (< SL_MAX_HANDLERS) or PACKET_HANDLER, the current image's packet handler. 9 bytes a slot. */
+/* A queue slot: a descriptor and the handler to run on it (< SL_MAX_HANDLERS) or PACKET_HANDLER,
+ * the current image's packet handler. Its size is a power of two and the ring is aligned to it,
+ * so taking a packet off the queue touches one cache line. */
 #define PACKET_HANDLER 0xffu
+typedef struct HvSlot {
+    SlPacket *pkt;
+    uint32_t handler;
+} HvSlot;
 
 typedef struct HvVm HvVm;
-/* Field order matters: a packet-boundary switch touches the first line (scheduler and queue) and
- * the hot counters right after it, nothing else of a VM's record. */
+/* Field order matters: a packet-boundary switch touches the first two lines (scheduler, queue,
+ * the packet in flight and the hot counters) and the queue slot, nothing else of a VM's record,
+ * so that a thousand VMs' working set stays in a core's L2 (docs/hypervisor.md, "Costs"). */
 struct HvVm {
-    /* line 0: the scheduler and the queue */
+    /* line 0: the scheduler, the queue and the run in flight */
     HvVm *next;            /* active list */
     SlVm *vm;
     const SlHvEngine *eng; /* NULL: the interpreter (the queue is at a fixed offset: queue()) */
-    uint32_t qhead, qcount;
-    uint32_t qdepth;       /* q.queue_depth */
+    const void *eng_code;  /* eng's handle for the image (read when eng is set) */
+    SlPacket *cur;         /* packet in flight (yielded), NULL at a boundary */
+    uint16_t qhead, qcount;
+    uint16_t qdepth;       /* q.queue_depth */
     int8_t packet_handler; /* of the current image, or -1 */
     uint8_t active;
     uint8_t state;         /* SlHvVmState */
     uint8_t cur_preempted; /* the run in flight was preempted at least once */
+    uint8_t replacing;     /* next_vm is set: swap at the next packet boundary */
+    uint8_t scored;        /* st.overrun_score != 0 */
+    uint32_t id;
     int64_t deficit;
+    /* line 1: credit, slice and the counters every packet touches */
     uint64_t quantum;      /* credit per turn: cfg.quantum * weight, less while penalised */
     uint64_t slice;        /* q.slice */
-    /* line 1: the packet in flight and the counters every packet touches */
-    SlPacket *cur;         /* packet in flight (yielded), NULL at a boundary */
-    uint64_t in, insns, runs, switches, sent, dropped, punted;
+    uint64_t in, insns, runs, switches, sent, dropped;
     /* cold */
-    const void *eng_code;  /* eng's handle for the image (read when eng is set) */
     uint64_t cur_insns;    /* insns of the run in flight before its last yield */
     SlHvVmStats st;        /* the other counters (the fields above are not kept here) */
     SlVm *next_vm;         /* replacement waiting for the packet in flight */
@@ -53,17 +62,13 @@ struct HvVm {
     const void *next_eng_code;
     int next_keep;
     int kept;
-    uint32_t id;
     SlHvQuotas q;
     uint32_t *outmap;      /* vport -> phys or SL_HV_NO_PORT */
 };
 
-/* The ring of qdepth descriptors follows the record; the handler bytes follow the ring. */
-static SlPacket **queue(const HvVm *v)
-{
-    return (SlPacket **)(void *)((uint8_t *)(uintptr_t)v + ((sizeof(HvVm) + 7) & ~(size_t)7));
-}
-static uint8_t *qhandler(const HvVm *v) { return (uint8_t *)(queue(v) + v->qdepth); }
+/* The ring of qdepth slots follows the record. */
+static size_t ring_offset(void) { return (sizeof(HvVm) + sizeof(HvSlot) - 1) & ~(sizeof(HvSlot) - 1); }
+static HvSlot *queue(const HvVm *v) { return (HvSlot *)(void *)((uint8_t *)(uintptr_t)v + ring_offset()); }
 
 typedef struct HvMap {
     uint32_t used, phys, vlan, ethertype, tunnel, vm, vport;
@@ -75,6 +80,7 @@ struct SlHv {
     int last_preempted;    /* and it was preempted */
     HvVm *running;         /* for the clone callback */
     uint64_t now;          /* tstamp of the run in progress */
+    SlEnv env;             /* what runs see of the host: set once, now_ns per run */
     SlHvStats st;
     SlHvConfig cfg;
     HvVm **vms;
@@ -84,6 +90,7 @@ struct SlHv {
 };
 
 static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
+static void on_clone(void *user, uint32_t port, const uint8_t *data, uint32_t len);
 
 /* ---- memory ---- */
 
@@ -120,6 +127,7 @@ int sl_hv_create(void *mem, size_t size, const SlHvConfig *cfg, SlHv **out, char
     SlHv *hv = (SlHv *)mem;
     p += align8(sizeof(SlHv));
     hv->cfg = *cfg;
+    hv->env = (SlEnv){.user = hv, .clone = on_clone};
     if (!hv->cfg.quantum)
         hv->cfg.quantum = 1024;
     hv->vms = (HvVm **)(void *)p;
@@ -147,20 +155,20 @@ static int quotas_norm(const SlImage *img, const SlHvQuotas *in, SlHvQuotas *q)
         q->weight = 1;
     if (!q->vports)
         q->vports = img->port_count;
-    return q->queue_depth <= 65536 && q->weight <= 65536 && q->vports <= SL_MAX_PORTS &&
+    return q->queue_depth <= 65535 && q->weight <= 65536 && q->vports <= SL_MAX_PORTS &&
            q->vports >= img->port_count;
 }
 
 /* A VM's block: up to LINE - 8 bytes of slack, so that the record and the SlVm start on cache
- * lines whatever the embedder's 8-byte alignment; record | queue | handler bytes | out map |
- * padding to a line | SlVm. */
+ * lines whatever the embedder's 8-byte alignment; record | queue | out map | padding to a line |
+ * SlVm. */
 enum { LINE = 64 };
 
 static size_t align_line(size_t n) { return (n + LINE - 1) & ~(size_t)(LINE - 1); }
 
 static size_t record_bytes(const SlHvQuotas *q)
 {
-    return align_line(align8(sizeof(HvVm)) + align8((size_t)q->queue_depth * (sizeof(SlPacket *) + 1)) +
+    return align_line(ring_offset() + (size_t)q->queue_depth * sizeof(HvSlot) +
                       align8((size_t)q->vports * sizeof(uint32_t)));
 }
 
@@ -189,7 +197,7 @@ int sl_hv_vm_add(SlHv *hv, void *mem, size_t size, const SlImage *img, const SlH
         err[0] = '\0';
     SlHvQuotas q;
     if (!quotas_norm(img, quotas, &q)) {
-        sl_fmt(err, errcap, "quotas invalid (queue depth, weight <= 65536; vports %u..%u)",
+        sl_fmt(err, errcap, "quotas invalid (queue depth <= 65535, weight <= 65536; vports %u..%u)",
                img->port_count, (unsigned)SL_MAX_PORTS);
         return -SL_EARG;
     }
@@ -218,12 +226,11 @@ int sl_hv_vm_add(SlHv *hv, void *mem, size_t size, const SlImage *img, const SlH
     int rc = sl_vm_create((uint8_t *)mem + rec, size - rec, img, &vc, &v->vm, err, errcap);
     if (rc < 0)
         return rc;
-    v->outmap = (uint32_t *)(void *)(p + align8(sizeof(HvVm)) +
-                                     align8((size_t)q.queue_depth * (sizeof(SlPacket *) + 1)));
+    v->outmap = (uint32_t *)(void *)(p + ring_offset() + (size_t)q.queue_depth * sizeof(HvSlot));
     for (uint32_t i = 0; i < q.vports; i++)
         v->outmap[i] = SL_HV_NO_PORT;
     v->q = q;
-    v->qdepth = q.queue_depth;
+    v->qdepth = (uint16_t)q.queue_depth;
     v->slice = q.slice;
     v->id = slot;
     v->state = SL_HV_VM_RUNNING;
@@ -312,8 +319,7 @@ static int enqueue(SlHv *hv, HvVm *v, uint32_t handler, uint32_t in_port, SlPack
     uint32_t at = v->qhead + v->qcount;
     if (at >= v->qdepth)
         at -= v->qdepth;
-    queue(v)[at] = pkt;
-    qhandler(v)[at] = (uint8_t)handler;
+    queue(v)[at] = (HvSlot){pkt, handler};
     v->qcount++;
     v->in++;
     activate(hv, v);
@@ -525,6 +531,7 @@ static void swap_image(HvVm *v)
     }
     v->vm = nv;
     v->next_vm = 0;
+    v->replacing = 0;
     v->eng = v->next_eng; /* native code is made for one image */
     v->eng_code = v->next_eng_code;
     v->next_eng = 0;
@@ -557,6 +564,7 @@ int sl_hv_vm_replace(SlHv *hv, uint32_t id, void *mem, size_t size, const SlImag
     if (rc < 0)
         return rc;
     v->next_vm = nv;
+    v->replacing = 1;
     v->next_keep = keep_state;
     if (!v->cur)
         swap_image(v);
@@ -613,7 +621,7 @@ static void stop(SlHv *hv, HvVm *v)
     if (v->next_vm)
         swap_image(v);
     while (v->qcount) {
-        SlPacket *p = queue(v)[v->qhead];
+        SlPacket *p = queue(v)[v->qhead].pkt;
         v->qhead = v->qhead + 1 == v->qdepth ? 0 : v->qhead + 1;
         v->qcount--;
         v->st.stop_drops++;
@@ -639,6 +647,7 @@ int sl_hv_vm_start(SlHv *hv, uint32_t id)
         return -SL_EARG;
     v->state = SL_HV_VM_RUNNING;
     v->st.overrun_score = 0;
+    v->scored = 0;
     v->quantum = hv->cfg.quantum * v->q.weight;
     return 0;
 }
@@ -659,9 +668,11 @@ SlVm *sl_hv_vm(SlHv *hv, uint32_t id)
 
 /* The credit a turn earns: quantum * weight, halved for each overrun point at or above
  * penalty_after (at least 1 instruction, so the VM still pays its debt off eventually). Cached in
- * the record and recomputed only when the overrun score changes. */
+ * the record and recomputed only when the overrun score changes, as is the hot copy of "score not
+ * zero" that every packet's end looks at. */
 static void set_quantum(const SlHv *hv, HvVm *v)
 {
+    v->scored = v->st.overrun_score != 0;
     uint64_t q = hv->cfg.quantum * v->q.weight;
     if (v->q.penalty_after && v->st.overrun_score >= v->q.penalty_after) {
         uint32_t shift = v->st.overrun_score - v->q.penalty_after + 1;
@@ -673,12 +684,15 @@ static void set_quantum(const SlHv *hv, HvVm *v)
 }
 
 /* A run ended (DONE or FAULT): account for it and hand the packet back. */
-static void finish(SlHv *hv, HvVm *v, const SlResult *res)
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void finish(SlHv *hv, HvVm *v, const SlResult *res)
 {
     SlPacket *p = v->cur;
     v->cur = 0;
     v->runs++;
-    if (!v->cur_preempted && v->st.overrun_score) {
+    if (!v->cur_preempted && v->scored) {
         v->st.overrun_score--;
         set_quantum(hv, v);
     }
@@ -692,21 +706,25 @@ static void finish(SlHv *hv, HvVm *v, const SlResult *res)
         output(hv, v, res->port, p->buf + p->head, p->len, 0);
         fate = v->st.unrouted != unrouted ? SL_HV_UNROUTED : SL_HV_SENT;
     } else if (res->verdict == SL_VERDICT_PUNT) {
-        v->punted++;
+        v->st.punted++;
         fate = SL_HV_PUNTED;
     } else {
         v->dropped++;
         fate = SL_HV_DROPPED;
     }
-    if (v->next_vm)
+    if (v->replacing)
         swap_image(v);
     release(hv, p, fate, v->id);
 }
 
-/* Runs v's packets while its credit lasts. Returns 1 when v was preempted mid-packet. */
-static int turn(SlHv *hv, HvVm *v)
+/* Runs v's packets while its credit lasts. Returns 1 when v was preempted mid-packet. Inlined
+ * into the scheduler's loop: a call per turn is a good part of what a switch costs. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int turn(SlHv *hv, HvVm *v)
 {
-    SlEnv env = {.user = hv, .clone = on_clone};
+    SlEnv *env = &hv->env;
     const SlHvEngine *eng = v->eng;
     hv->running = v;
     while (v->deficit > 0) {
@@ -715,26 +733,27 @@ static int turn(SlHv *hv, HvVm *v)
         if (!v->cur) {
             if (!v->qcount)
                 break;
-            SlPacket *p = queue(v)[v->qhead];
-            uint32_t h = qhandler(v)[v->qhead];
+            const HvSlot *slot = &queue(v)[v->qhead];
+            SlPacket *p = slot->pkt;
+            uint32_t h = slot->handler;
             v->qhead = v->qhead + 1 == v->qdepth ? 0 : v->qhead + 1;
             v->qcount--;
             v->cur = p;
             v->cur_preempted = 0;
-            env.now_ns = hv->now = p->tstamp_ns;
+            env->now_ns = hv->now = p->tstamp_ns;
             h = h == PACKET_HANDLER ? (uint32_t)(int32_t)v->packet_handler : h;
-            rc = eng ? eng->run(v->vm, v->eng_code, h, p, &env, v->slice, &res)
-                     : sl_vm_run(v->vm, h, p, &env, v->slice, &res);
+            rc = eng ? eng->run(v->vm, v->eng_code, h, p, env, v->slice, &res)
+                     : sl_vm_run(v->vm, h, p, env, v->slice, &res);
         } else {
-            env.now_ns = hv->now = v->cur->tstamp_ns;
-            rc = eng ? eng->resume(v->vm, v->eng_code, v->cur, &env, v->slice, &res)
-                     : sl_vm_resume(v->vm, v->cur, &env, v->slice, &res);
+            env->now_ns = hv->now = v->cur->tstamp_ns;
+            rc = eng ? eng->resume(v->vm, v->eng_code, v->cur, env, v->slice, &res)
+                     : sl_vm_resume(v->vm, v->cur, env, v->slice, &res);
         }
         if (rc < 0) { /* the descriptor broke the window contract */
             SlPacket *p = v->cur;
             v->cur = 0;
             v->st.errors++;
-            if (v->next_vm)
+            if (v->replacing)
                 swap_image(v);
             release(hv, p, SL_HV_ERROR, v->id);
             continue;
@@ -785,19 +804,16 @@ static inline void prefetch_record(const HvVm *v)
 
 static inline void prefetch_vm_and_slot(const HvVm *v)
 {
-    const uint8_t *vm = (const uint8_t *)v->vm;
-    PREFETCH(vm);
-    PREFETCH(vm + 64);
-    PREFETCH(vm + 128);
-    PREFETCH(vm + 192);
+    /* The SlVm's first line, what every run reads; not the registers: a run writes a register
+     * before it reads it (the verifier sees to that), and a store that misses does not stall. */
+    PREFETCH(v->vm);
     PREFETCH(&queue(v)[v->qhead]);
-    PREFETCH(&qhandler(v)[v->qhead]);
 }
 
 static inline void prefetch_packet_and_code(const HvVm *v)
 {
     if (v->qcount && !v->cur)
-        PREFETCH(queue(v)[v->qhead]);
+        PREFETCH(queue(v)[v->qhead].pkt);
     PREFETCH(v->vm->handler_entry);
     PREFETCH(v->vm->code);
 }
@@ -805,6 +821,9 @@ static inline void prefetch_packet_and_code(const HvVm *v)
 /* Pops the head of the active list and gives it a turn. The switch itself is the pointer v (a
  * run queue, not a scan: only VMs with work are in the list); what it costs beyond the turn is
  * cache misses, hidden by the pipeline above. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline int step(SlHv *hv)
 {
     HvVm *v = hv->head;
@@ -872,7 +891,6 @@ int sl_hv_vm_stats(const SlHv *hv, uint32_t id, SlHvVmStats *out)
     out->in = v->in;
     out->sent = v->sent;
     out->dropped = v->dropped;
-    out->punted = v->punted;
     out->insns = v->insns;
     out->runs = v->runs;
     out->switches = v->switches;

@@ -98,7 +98,7 @@ typedef struct SlHvConfig {
 typedef struct SlHvQuotas {
     uint64_t slice;         /* instructions per time unit: a run using more is preempted (0 = 4096) */
     uint64_t packet_budget; /* instructions per packet in all; beyond, fault FUEL (0 = 1<<32) */
-    uint32_t queue_depth;   /* packets queued at most, 1..65536 (0 = 64) */
+    uint32_t queue_depth;   /* packets queued at most, 1..65535 (0 = 64) */
     uint32_t weight;        /* DRR share: quantum * weight per round, 1..65536 (0 = 1) */
     uint32_t vports;        /* out-map size: at least the image's port count; replacement images
                                must fit (0 = the image's port count) */

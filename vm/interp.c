@@ -106,7 +106,7 @@ void INTERP_FN(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResul
     const SlInsn *in = ip;            /* instruction being executed */
     uint64_t insns = vm->insns;       /* executed before `run` */
     const uint64_t slice_end = fuel > ~0ull - insns ? ~0ull : insns + fuel;
-    const uint64_t budget = vm->cfg.packet_budget;
+    const uint64_t budget = vm->packet_budget;
     uint8_t *const mem = vm->state;
     const uint64_t msize = vm->state_size;
     uint8_t *pd = pkt->buf + pkt->head;

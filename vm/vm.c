@@ -110,11 +110,12 @@ int sl_vm_create(void *mem, size_t size, const SlImage *img, const SlVmConfig *c
         vm->cfg = *cfg;
     if (!vm->cfg.packet_budget)
         vm->cfg.packet_budget = 1ull << 32;
+    vm->packet_budget = vm->cfg.packet_budget;
     vm->code_count = img->code_count;
     vm->frames = (SlFrame *)(void *)(base + l.frames);
     vm->max_frames = sl_vm_max_frames(img);
     vm->handler_entry = (uint32_t *)(void *)(base + l.handlers);
-    vm->handler_count = img->handler_count;
+    vm->handler_count = (uint8_t)img->handler_count; /* <= SL_MAX_HANDLERS: image.c */
     for (uint32_t h = 0; h < img->handler_count; h++)
         vm->handler_entry[h] = sl_image_func(img, sl_image_handler(img, h).func).entry;
     vm->consts = (uint64_t *)(void *)(base + l.consts);
@@ -176,7 +177,7 @@ int sl_vm_run(SlVm *vm, uint32_t handler, SlPacket *pkt, const SlEnv *env, uint6
     vm->depth = 0;
     vm->insns = 0;
     vm->busy = 1;
-    if (vm->dbg_hook) /* direct calls: a function address would need the GOT in PIC builds */
+    if (vm->debug) /* direct calls: a function address would need the GOT in PIC builds */
         sl_interp_debug(vm, pkt, env, fuel, res);
     else
         sl_interp(vm, pkt, env, fuel, res);
@@ -188,7 +189,7 @@ int sl_vm_resume(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlRes
     memset(res, 0, sizeof *res);
     if (!vm->busy)
         return -SL_ESTATE;
-    if (vm->dbg_hook) /* direct calls: a function address would need the GOT in PIC builds */
+    if (vm->debug) /* direct calls: a function address would need the GOT in PIC builds */
         sl_interp_debug(vm, pkt, env, fuel, res);
     else
         sl_interp(vm, pkt, env, fuel, res);
@@ -201,6 +202,7 @@ void sl_vm_set_debug_hook(SlVm *vm, SlDebugHook hook, void *user)
 {
     vm->dbg_hook = hook;
     vm->dbg_user = user;
+    vm->debug = hook != 0;
 }
 
 uint32_t sl_vm_depth(const SlVm *vm) { return vm->depth; }

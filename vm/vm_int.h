@@ -34,18 +34,23 @@ typedef struct SlFrame {
 /* Field order matters: what a packet run touches comes first, so that a hypervisor switching
  * between many VMs touches few cache lines per VM (docs/hypervisor.md, "Costs"). */
 struct SlVm {
-    /* The run in progress (between sl_vm_run and DONE/FAULT, across yields). */
+    /* line 0: what every run reads or writes (with the handler entries and the code, all a
+     * packet that touches no register, state or table costs a switching hypervisor) */
     SlInsn *code;
-    uint32_t pc;
-    uint32_t depth; /* frames below the handler's */
-    uint64_t insns;
-    uint32_t win_lo, win_hi, origin; /* packet window and the packet's first byte at run start */
-    int busy;
-    SlVmConfig cfg;
-    uint8_t *state;
-    uint32_t state_size;
-    uint32_t handler_count;
     uint32_t *handler_entry; /* first instruction of each handler's function */
+    uint8_t *state;
+    uint64_t insns;          /* of the run in progress (between sl_vm_run and DONE/FAULT) */
+    uint64_t packet_budget;  /* cfg.packet_budget, on this line */
+    uint32_t pc;
+    uint32_t win_lo, win_hi, origin; /* packet window and the packet's first byte at run start */
+    uint32_t state_size;
+    uint8_t handler_count;   /* <= SL_MAX_HANDLERS */
+    uint8_t depth;           /* frames below the handler's, < SL_MAX_CALL_DEPTH */
+    uint8_t busy;
+    uint8_t debug;           /* dbg_hook is set: runs go through sl_interp_debug */
+    /* the rest */
+    SlVmConfig cfg;
+    SlDebugHook dbg_hook;    /* sl_vm_set_debug_hook (8 bytes that start the registers on line 2) */
     uint64_t *consts;
     uint32_t *func_entry;    /* first instruction of each function */
     SlTable *tables;
@@ -59,11 +64,9 @@ struct SlVm {
     uint32_t max_frames;
     uint32_t code_count;
     SlImage img;
-    /* Debugger (sl_vm_set_debug_hook): when set, runs go through sl_interp_debug. Last, so the
-     * fields a packet run touches keep their cache lines. */
-    SlDebugHook dbg_hook;
     void *dbg_user;
 };
+_Static_assert(SL_MAX_HANDLERS <= 255 && SL_MAX_CALL_DEPTH <= 255, "SlVm keeps handler_count and depth in a byte");
 
 /* vm.c: frames a run of img's code can need at most (without recursion each frame is pushed by a
  * call in a different function, so the call instructions bound it; the verifier bounds it by

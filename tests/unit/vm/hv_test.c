@@ -242,6 +242,10 @@ static void test_footprints_and_args(void **state)
     SlImage img = echo();
     SlHvQuotas q = {.queue_depth = 70000};
     assert_int_equal(sl_hv_vm_footprint(&img, &q), 0);
+    q = (SlHvQuotas){.queue_depth = 65536}; /* the ring's indexes are 16-bit */
+    assert_int_equal(sl_hv_vm_footprint(&img, &q), 0);
+    q = (SlHvQuotas){.queue_depth = 65535};
+    assert_true(sl_hv_vm_footprint(&img, &q) > 65535u * sizeof(void *));
     q = (SlHvQuotas){.vports = 1}; /* fewer than the image declares */
     assert_int_equal(sl_hv_vm_footprint(&img, &q), 0);
     char err[256];
