@@ -79,8 +79,8 @@ struct SlHv {
     HvVm *last;            /* the VM that ran last */
     int last_preempted;    /* and it was preempted */
     HvVm *running;         /* for the clone callback */
-    uint64_t now;          /* tstamp of the run in progress */
-    SlEnv env;             /* what runs see of the host: set once, now_ns per run */
+    SlEnv env;             /* what runs see of the host: set once, now_ns (the tstamp of the
+                            * run in progress) per run */
     SlHvStats st;
     SlHvConfig cfg;
     HvVm **vms;
@@ -263,7 +263,7 @@ static void output(SlHv *hv, HvVm *v, uint32_t vport, const uint8_t *data, uint3
     hv->ports[phys].out++;
     hv->ports[phys].out_bytes += len;
     if (hv->cfg.ops.output)
-        hv->cfg.ops.output(hv->cfg.ops.user, phys, data, len, hv->now);
+        hv->cfg.ops.output(hv->cfg.ops.user, phys, data, len, hv->env.now_ns);
 }
 
 static void on_clone(void *user, uint32_t port, const uint8_t *data, uint32_t len)
@@ -727,12 +727,11 @@ static inline int turn(SlHv *hv, HvVm *v)
     SlEnv *env = &hv->env;
     const SlHvEngine *eng = v->eng;
     hv->running = v;
-    while (v->deficit > 0) {
+    /* on entry: a packet in flight or queued, and credit */
+    for (;;) {
         SlResult res;
         int rc;
         if (!v->cur) {
-            if (!v->qcount)
-                break;
             const HvSlot *slot = &queue(v)[v->qhead];
             SlPacket *p = slot->pkt;
             uint32_t h = slot->handler;
@@ -740,12 +739,12 @@ static inline int turn(SlHv *hv, HvVm *v)
             v->qcount--;
             v->cur = p;
             v->cur_preempted = 0;
-            env->now_ns = hv->now = p->tstamp_ns;
+            env->now_ns = p->tstamp_ns;
             h = h == PACKET_HANDLER ? (uint32_t)(int32_t)v->packet_handler : h;
             rc = eng ? eng->run(v->vm, v->eng_code, h, p, env, v->slice, &res)
                      : sl_vm_run(v->vm, h, p, env, v->slice, &res);
         } else {
-            env->now_ns = hv->now = v->cur->tstamp_ns;
+            env->now_ns = v->cur->tstamp_ns;
             rc = eng ? eng->resume(v->vm, v->eng_code, v->cur, env, v->slice, &res)
                      : sl_vm_resume(v->vm, v->cur, env, v->slice, &res);
         }
@@ -756,31 +755,32 @@ static inline int turn(SlHv *hv, HvVm *v)
             if (v->replacing)
                 swap_image(v);
             release(hv, p, SL_HV_ERROR, v->id);
-            continue;
-        }
-        uint64_t used = v->cur_preempted ? res.insns - v->cur_insns : res.insns;
-        v->deficit -= (int64_t)used;
-        v->insns += used;
-        hv->st.insns += used;
-        if (res.status == SL_RUN_YIELD) {
-            v->cur_insns = res.insns;
-            v->st.preemptions++;
-            v->cur_preempted = 1;
-            if (v->q.penalty_after && v->st.overrun_score >= v->q.penalty_after)
-                v->st.penalties++;
-            v->st.overrun_score++;
-            set_quantum(hv, v);
-            if (v->q.stop_after && v->st.overrun_score >= v->q.stop_after) {
-                stop(hv, v);
-                return 0;
+        } else {
+            uint64_t used = v->cur_preempted ? res.insns - v->cur_insns : res.insns;
+            v->deficit -= (int64_t)used;
+            v->insns += used;
+            hv->st.insns += used;
+            if (res.status == SL_RUN_YIELD) {
+                v->cur_insns = res.insns;
+                v->st.preemptions++;
+                v->cur_preempted = 1;
+                if (v->q.penalty_after && v->st.overrun_score >= v->q.penalty_after)
+                    v->st.penalties++;
+                v->st.overrun_score++;
+                set_quantum(hv, v);
+                if (v->q.stop_after && v->st.overrun_score >= v->q.stop_after) {
+                    stop(hv, v);
+                    return 0;
+                }
+                return 1;
             }
-            return 1;
+            finish(hv, v, &res);
+            if (v->state != SL_HV_VM_RUNNING)
+                return 0;
         }
-        finish(hv, v, &res);
-        if (v->state != SL_HV_VM_RUNNING)
+        if (v->deficit <= 0 || !v->qcount)
             return 0;
     }
-    return 0;
 }
 
 #if defined(__GNUC__)
@@ -849,17 +849,15 @@ static inline int step(SlHv *hv)
         v->switches++;
     }
     v->deficit += (int64_t)v->quantum;
-    int preempted = turn(hv, v);
+    /* in debt: this round only pays some of it off */
+    int preempted = v->deficit > 0 && (v->cur || v->qcount) ? turn(hv, v) : 0;
     hv->st.rounds++;
     hv->last = v;
     hv->last_preempted = preempted;
-    if (v->state == SL_HV_VM_RUNNING && (v->cur || v->qcount)) {
-        int64_t d = v->deficit;
-        activate(hv, v);
-        v->deficit = d;
-    } else {
+    if (v->state == SL_HV_VM_RUNNING && (v->cur || v->qcount))
+        activate(hv, v); /* keeps its deficit, credit or debt */
+    else
         v->deficit = 0;
-    }
     return 1;
 }
 
