@@ -97,7 +97,7 @@ static inline uint64_t csum(uint64_t init, const uint8_t *p, uint64_t n)
 
 #else /* SL_INTERP_INSTANCE: the body, once per instance */
 
-void INTERP_FN(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResult *res)
+int INTERP_FN(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResult *res)
 {
     const SlInsn *const code = vm->code;
     uint64_t *const r = vm->regs;
@@ -446,7 +446,7 @@ done:
     res->verdict = (uint8_t)verdict;
     res->port = port;
     res->insns = insns;
-    return;
+    return 0;
 
 faulted:
     insns += (uint64_t)(ip - run);
@@ -456,7 +456,7 @@ faulted:
     res->fault = (uint16_t)fault;
     res->pc = (uint32_t)(in - code);
     res->insns = insns;
-    return;
+    return 0;
 
 #if INTERP_DEBUG
 dbg_stop: /* the hook asked to stop before `in`: it has not run */
@@ -471,6 +471,7 @@ yield:
     res->status = SL_RUN_YIELD;
     res->pc = vm->pc;
     res->insns = insns;
+    return 0;
 }
 
 #undef A

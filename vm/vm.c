@@ -177,11 +177,11 @@ int sl_vm_run(SlVm *vm, uint32_t handler, SlPacket *pkt, const SlEnv *env, uint6
     vm->depth = 0;
     vm->insns = 0;
     vm->busy = 1;
-    if (vm->debug) /* direct calls: a function address would need the GOT in PIC builds */
-        sl_interp_debug(vm, pkt, env, fuel, res);
-    else
-        sl_interp(vm, pkt, env, fuel, res);
-    return 0;
+    /* direct calls (a function address would need the GOT in PIC builds), and tail calls: the
+     * instances return 0 so that this function needs no frame of its own */
+    if (vm->debug)
+        return sl_interp_debug(vm, pkt, env, fuel, res);
+    return sl_interp(vm, pkt, env, fuel, res);
 }
 
 int sl_vm_resume(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResult *res)
@@ -189,11 +189,11 @@ int sl_vm_resume(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlRes
     memset(res, 0, sizeof *res);
     if (!vm->busy)
         return -SL_ESTATE;
-    if (vm->debug) /* direct calls: a function address would need the GOT in PIC builds */
-        sl_interp_debug(vm, pkt, env, fuel, res);
-    else
-        sl_interp(vm, pkt, env, fuel, res);
-    return 0;
+    /* direct calls (a function address would need the GOT in PIC builds), and tail calls: the
+     * instances return 0 so that this function needs no frame of its own */
+    if (vm->debug)
+        return sl_interp_debug(vm, pkt, env, fuel, res);
+    return sl_interp(vm, pkt, env, fuel, res);
 }
 
 void sl_vm_abort(SlVm *vm) { vm->busy = 0; }

@@ -84,9 +84,9 @@ size_t sl_table_bytes(const SlTableDecl *d, uint32_t *slots);
 uint64_t sl_hash_bytes(const uint8_t *p, uint64_t n);
 uint64_t sl_mix64(uint64_t x);
 
-/* interp.c: runs from vm->pc until DONE, FAULT or YIELD. */
-void sl_interp(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResult *res);
+/* interp.c: runs from vm->pc until DONE, FAULT or YIELD; returns 0 (sl_vm_run's result). */
+int sl_interp(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResult *res);
 /* The same with vm->dbg_hook called before every instruction (the debugger's instance). */
-void sl_interp_debug(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResult *res);
+int sl_interp_debug(SlVm *vm, SlPacket *pkt, const SlEnv *env, uint64_t fuel, SlResult *res);
 
 #endif
