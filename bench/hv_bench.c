@@ -72,7 +72,7 @@ static SlImage assemble(const char *src, uint8_t **owned)
 typedef struct Bed {
     SlHv *hv;
     void *hv_mem;
-    void *vm_mem[MAX_VMS];
+    uint8_t *vm_mem; /* every VM's block, one after another */
     uint32_t nvms;
     uint64_t released;
 } Bed;
@@ -95,11 +95,14 @@ static void bed_open(Bed *b, uint32_t nvms, const SlImage *img, const SlHvQuotas
     char err[256];
     if (sl_hv_create(b->hv_mem, need, &cfg, &b->hv, err, sizeof err))
         die("hv", err);
-    size_t vneed = sl_hv_vm_footprint(img, q);
+    /* The VMs' blocks are carved from one region, as the device runner carves them from its
+     * arena: a heap fragmented by the runs at smaller sizes would scatter them, and the figure
+     * would be the heap's. */
+    size_t vneed = (sl_hv_vm_footprint(img, q) + 63) & ~(size_t)63;
+    b->vm_mem = xalloc(nvms * vneed);
     for (uint32_t i = 0; i < nvms; i++) {
         uint32_t id;
-        b->vm_mem[i] = xalloc(vneed);
-        if (sl_hv_vm_add(b->hv, b->vm_mem[i], vneed, img, q, &id, err, sizeof err))
+        if (sl_hv_vm_add(b->hv, b->vm_mem + i * vneed, vneed, img, q, &id, err, sizeof err))
             die("vm", err);
     }
     b->nvms = nvms;
@@ -107,8 +110,7 @@ static void bed_open(Bed *b, uint32_t nvms, const SlImage *img, const SlHvQuotas
 
 static void bed_close(Bed *b)
 {
-    for (uint32_t i = 0; i < b->nvms; i++)
-        free(b->vm_mem[i]);
+    free(b->vm_mem);
     free(b->hv_mem);
 }
 
@@ -261,8 +263,10 @@ static double pingpong_once(void *p)
 
 enum { WB_FRAMES = 1 << 14, WB_POOL = 256, WB_BURST = 32, WB_LEN = 64 };
 
+/* One per thread, each on its own cache lines (alignment makes the size a multiple of a line):
+ * one worker's counters next to another's would bounce a line between the cores per packet. */
 typedef struct WbWorker {
-    const uint8_t *frames; /* WB_FRAMES x WB_LEN, shared read-only */
+    _Alignas(64) const uint8_t *frames; /* WB_FRAMES x WB_LEN, shared read-only */
     const uint32_t *mine;  /* indexes of the frames steered here */
     uint32_t nmine;
     uint64_t todo, fed, sent, released;
@@ -354,7 +358,8 @@ static void wb_frames(uint8_t *out)
 static double workers_once(uint32_t threads, const SlImage *img, const uint8_t *frames, uint64_t total,
                            uint64_t *sent_out)
 {
-    WbWorker *ws = calloc(threads, sizeof *ws);
+    WbWorker *ws = xalloc(threads * sizeof *ws);
+    memset(ws, 0, threads * sizeof *ws);
     uint32_t *idx = malloc((size_t)WB_FRAMES * threads * sizeof *idx);
     void *users[SL_HVW_MAX_WORKERS];
     if (!ws || !idx)
