@@ -31,8 +31,11 @@ typedef struct HvSlot {
 
 typedef struct HvVm HvVm;
 /* Field order matters: a packet-boundary switch touches the first two lines (scheduler, queue,
- * the packet in flight and the hot counters) and the queue slot, nothing else of a VM's record,
- * so that a thousand VMs' working set stays in a core's L2 (docs/hypervisor.md, "Costs"). */
+ * the front packet, the packet in flight and the hot counters) and nothing else of a VM's record,
+ * so that a thousand VMs' working set stays in a core's L2 (docs/hypervisor.md, "Memory and cache
+ * lines"). The queue's first packet lives in the record, the others in a ring after it: a VM that
+ * gets one packet per turn, the case where switches are most of the cost, never touches the
+ * ring. A VM is in the active list when it has a successor there or is its tail. */
 struct HvVm {
     /* line 0: the scheduler, the queue and the run in flight */
     HvVm *next;            /* active list */
@@ -40,22 +43,24 @@ struct HvVm {
     const SlHvEngine *eng; /* NULL: the interpreter (the queue is at a fixed offset: queue()) */
     const void *eng_code;  /* eng's handle for the image (read when eng is set) */
     SlPacket *cur;         /* packet in flight (yielded), NULL at a boundary */
-    uint16_t qhead, qcount;
+    uint16_t qhead, qcount; /* qcount: queued in all, the front one included */
     uint16_t qdepth;       /* q.queue_depth */
     int8_t packet_handler; /* of the current image, or -1 */
-    uint8_t active;
     uint8_t state;         /* SlHvVmState */
     uint8_t cur_preempted; /* the run in flight was preempted at least once */
     uint8_t replacing;     /* next_vm is set: swap at the next packet boundary */
     uint8_t scored;        /* st.overrun_score != 0 */
+    uint8_t front_handler; /* the front packet's handler (see front) */
     uint32_t id;
     int64_t deficit;
-    /* line 1: credit, slice and the counters every packet touches */
+    /* line 1: the front packet, credit, slice and the counters every packet touches */
     uint64_t quantum;      /* credit per turn: cfg.quantum * weight, less while penalised */
     uint64_t slice;        /* q.slice */
-    uint64_t in, insns, runs, switches, sent, dropped;
+    SlPacket *front;       /* the queue's first packet, when qcount; the rest are in the ring */
+    uint64_t insns, runs, switches, sent, dropped;
     /* cold */
     uint64_t cur_insns;    /* insns of the run in flight before its last yield */
+    uint64_t flushed;      /* queued or in flight when the VM was stopped (in is worked out) */
     SlHvVmStats st;        /* the other counters (the fields above are not kept here) */
     SlVm *next_vm;         /* replacement waiting for the packet in flight */
     const SlHvEngine *next_eng; /* and the engine it will run on (NULL: the interpreter) */
@@ -272,12 +277,12 @@ static void on_clone(void *user, uint32_t port, const uint8_t *data, uint32_t le
     output(hv, hv->running, port, data, len, 1);
 }
 
+static int is_active(const SlHv *hv, const HvVm *v) { return v->next || hv->tail == v; }
+
 static void activate(SlHv *hv, HvVm *v)
 {
-    if (v->active)
+    if (is_active(hv, v))
         return;
-    v->active = 1;
-    v->next = 0;
     if (hv->tail)
         hv->tail->next = v;
     else
@@ -287,7 +292,7 @@ static void activate(SlHv *hv, HvVm *v)
 
 static void unlink_active(SlHv *hv, HvVm *v)
 {
-    if (!v->active)
+    if (!is_active(hv, v))
         return;
     HvVm **pp = &hv->head, *prev = 0;
     while (*pp && *pp != v) {
@@ -298,7 +303,6 @@ static void unlink_active(SlHv *hv, HvVm *v)
         *pp = v->next;
     if (hv->tail == v)
         hv->tail = prev;
-    v->active = 0;
     v->next = 0;
     v->deficit = 0;
 }
@@ -316,14 +320,32 @@ static int enqueue(SlHv *hv, HvVm *v, uint32_t handler, uint32_t in_port, SlPack
         return -1;
     }
     pkt->in_port = in_port;
-    uint32_t at = v->qhead + v->qcount;
-    if (at >= v->qdepth)
-        at -= v->qdepth;
-    queue(v)[at] = (HvSlot){pkt, handler};
+    if (!v->qcount) {
+        v->front = pkt;
+        v->front_handler = (uint8_t)handler;
+    } else {
+        uint32_t at = v->qhead + v->qcount - 1u;
+        if (at >= v->qdepth)
+            at -= v->qdepth;
+        queue(v)[at] = (HvSlot){pkt, handler};
+    }
     v->qcount++;
-    v->in++;
     activate(hv, v);
     return 1;
+}
+
+/* Takes the front packet (qcount > 0) and moves the ring's first up. */
+static inline SlPacket *dequeue(HvVm *v, uint32_t *handler)
+{
+    SlPacket *p = v->front;
+    *handler = v->front_handler;
+    if (--v->qcount) {
+        const HvSlot *slot = &queue(v)[v->qhead];
+        v->front = slot->pkt;
+        v->front_handler = (uint8_t)slot->handler;
+        v->qhead = v->qhead + 1 == v->qdepth ? 0 : v->qhead + 1;
+    }
+    return p;
 }
 
 static uint32_t be16(const uint8_t *p) { return (uint32_t)p[0] << 8 | p[1]; }
@@ -616,15 +638,16 @@ static void stop(SlHv *hv, HvVm *v)
         SlPacket *p = v->cur;
         v->cur = 0;
         v->st.stop_drops++;
+        v->flushed++;
         release(hv, p, SL_HV_STOPPED, v->id);
     }
     if (v->next_vm)
         swap_image(v);
     while (v->qcount) {
-        SlPacket *p = queue(v)[v->qhead].pkt;
-        v->qhead = v->qhead + 1 == v->qdepth ? 0 : v->qhead + 1;
-        v->qcount--;
+        uint32_t h;
+        SlPacket *p = dequeue(v, &h);
         v->st.stop_drops++;
+        v->flushed++;
         release(hv, p, SL_HV_STOPPED, v->id);
     }
     v->qhead = 0;
@@ -732,11 +755,8 @@ static inline int turn(SlHv *hv, HvVm *v)
         SlResult res;
         int rc;
         if (!v->cur) {
-            const HvSlot *slot = &queue(v)[v->qhead];
-            SlPacket *p = slot->pkt;
-            uint32_t h = slot->handler;
-            v->qhead = v->qhead + 1 == v->qdepth ? 0 : v->qhead + 1;
-            v->qcount--;
+            uint32_t h;
+            SlPacket *p = dequeue(v, &h);
             v->cur = p;
             v->cur_preempted = 0;
             env->now_ns = p->tstamp_ns;
@@ -790,24 +810,24 @@ static inline int turn(SlHv *hv, HvVm *v)
 #endif
 
 /* A packet-boundary switch costs the cache lines the next VM's turn touches: its record's two
- * lines, its queue slot, its SlVm's first line and its code. While the current VM runs, the
- * record of the VM two turns ahead is prefetched, and the SlVm line and queue slot of the next
- * (found through its record, cached by now). Going further (the packet and code of the next, found
- * through those) measured slower: the extra pointer chasing costs more than the misses it saves
- * once a VM touches five lines. A prefetch never faults, so a stale guess (the list changing
- * under it) costs a wasted line, never a wrong result. */
+ * lines, its SlVm's first line, its code and its packet. While the current VM runs, the record of
+ * the VM two turns ahead is prefetched, and the SlVm line and packet descriptor of the next
+ * (found through its record, cached by now). Going further (the code of the next, found through
+ * its SlVm) measured slower: the extra pointer chasing costs more than the misses it saves. A
+ * prefetch never faults, so a stale guess (the list changing under it) costs a wasted line, never
+ * a wrong result. */
 static inline void prefetch_record(const HvVm *v)
 {
     PREFETCH(v);
     PREFETCH((const uint8_t *)v + 64);
 }
 
-static inline void prefetch_vm_and_slot(const HvVm *v)
+static inline void prefetch_vm_and_packet(const HvVm *v)
 {
     /* The SlVm's first line, what every run reads; not the registers: a run writes a register
      * before it reads it (the verifier sees to that), and a store that misses does not stall. */
     PREFETCH(v->vm);
-    PREFETCH(&queue(v)[v->qhead]);
+    PREFETCH(v->cur ? v->cur : v->front);
 }
 
 /* Pops the head of the active list and gives it a turn. The switch itself is the pointer v (a
@@ -826,12 +846,11 @@ static inline int step(SlHv *hv)
         hv->tail = 0;
     } else {
         HvVm *n1 = hv->head, *n2 = n1->next;
-        prefetch_vm_and_slot(n1);
+        prefetch_vm_and_packet(n1);
         if (n2)
             prefetch_record(n2);
     }
-    v->next = 0;
-    v->active = 0;
+    v->next = 0; /* out of the list (is_active) */
     if (hv->last != v) {
         hv->st.switches++;
         hv->st.preemptions += (uint64_t)hv->last_preempted;
@@ -875,7 +894,8 @@ int sl_hv_vm_stats(const SlHv *hv, uint32_t id, SlHvVmStats *out)
     if (!v)
         return -SL_EARG;
     *out = v->st;
-    out->in = v->in;
+    /* every packet taken ends as a run, an error or a flush, or is still queued or in flight */
+    out->in = v->runs + v->st.errors + v->flushed + v->qcount + (v->cur != 0);
     out->sent = v->sent;
     out->dropped = v->dropped;
     out->insns = v->insns;

@@ -508,6 +508,51 @@ static void test_queue_full_drops(void **state)
     assert_all_back(10);
 }
 
+/* The queue keeps its first packet in the VM's record and the rest in a ring: packets come out
+ * in arrival order while the ring wraps, and `in` (worked out from where packets ended) counts
+ * what was taken, flushed by a stop included, refused not. */
+static void test_queue_order_and_counts(void **state)
+{
+    (void)state;
+    hv_new(2, 1); /* credit 1 a turn: a packet, then turns that pay its debt off */
+    SlImage fw = forwarder(1, 1);
+    SlHvQuotas q = {.queue_depth = 3};
+    uint32_t id = vm_add(&fw, &q);
+    assert_int_equal(sl_hv_map_in(H.hv, 0, SL_HV_ANY, SL_HV_ANY, id, 0), 0);
+    assert_int_equal(sl_hv_map_out(H.hv, id, 0, 1), 0);
+    uint32_t seq = 0;
+    for (; seq < 3; seq++)
+        assert_int_equal(input(0, frame(seq, SL_HV_ANY, 0x0800, 0)), 1);
+    assert_int_equal(input(0, frame(99, SL_HV_ANY, 0x0800, 0)), 0); /* full */
+    for (uint32_t sent = 1; sent <= 4; sent++, seq++) { /* one out, one in: the ring wraps */
+        while (H.outs[1] < sent)
+            assert_int_equal(sl_hv_step(H.hv), 1);
+        assert_int_equal(input(0, frame(seq, SL_HV_ANY, 0x0800, 0)), 1);
+    }
+    sl_hv_run(H.hv, 0);
+    assert_int_equal(H.outs[1], seq);
+    for (uint32_t i = 0, at = 0; i < seq; i++) { /* [len][frame]..., the sequence at bytes 34..35 */
+        assert_int_equal(H.log[1][at + 2 + 35], i);
+        at += 2 + 64;
+    }
+    SlHvVmStats st;
+    sl_hv_vm_stats(H.hv, id, &st);
+    assert_int_equal(st.in, seq);
+    assert_int_equal(st.sent, seq);
+    assert_int_equal(st.queued, 0);
+    assert_int_equal(st.queue_drops, 1);
+
+    for (uint32_t k = 0; k < 3; k++)
+        assert_int_equal(input(0, frame(seq + k, SL_HV_ANY, 0x0800, 0)), 1);
+    assert_int_equal(sl_hv_vm_stop(H.hv, id), 0);
+    assert_int_equal(input(0, frame(seq + 3, SL_HV_ANY, 0x0800, 0)), 0); /* refused */
+    sl_hv_vm_stats(H.hv, id, &st);
+    assert_int_equal(st.in, seq + 3);
+    assert_int_equal(st.stop_drops, 4);
+    assert_int_equal(st.queued, 0);
+    assert_all_back(seq + 5);
+}
+
 /* Port 0: untagged -> VM a; VLAN 10 -> VM b port 0; VLAN 10 + IPv6 -> VM b port 1; ARP on any
  * VLAN -> VM c (VLAN matches rank above EtherType ones, so untagged ARP goes to a). Port 1 has no map. */
 static void test_port_map_narrowing(void **state)
@@ -703,6 +748,7 @@ int main(void)
         cmocka_unit_test(test_replace_mid_stream),
         cmocka_unit_test(test_drr_weights),
         cmocka_unit_test(test_queue_full_drops),
+        cmocka_unit_test(test_queue_order_and_counts),
         cmocka_unit_test(test_port_map_narrowing),
         cmocka_unit_test(test_tunnel_ids),
         cmocka_unit_test(test_events),
