@@ -827,7 +827,7 @@ static inline void prefetch_vm_and_packet(const HvVm *v)
     /* The SlVm's first line, what every run reads; not the registers: a run writes a register
      * before it reads it (the verifier sees to that), and a store that misses does not stall. */
     PREFETCH(v->vm);
-    PREFETCH(v->cur ? v->cur : v->front);
+    PREFETCH(v->front); /* a preempted VM's packet in flight is not worth the branch */
 }
 
 /* Pops the head of the active list and gives it a turn. The switch itself is the pointer v (a
@@ -851,8 +851,7 @@ static inline int step(SlHv *hv)
             prefetch_record(n2);
     }
     v->next = 0; /* out of the list (is_active) */
-    if (hv->last != v) {
-        hv->st.switches++;
+    if (hv->last != v) { /* the hypervisor's count is the VMs' summed (sl_hv_stats) */
         hv->st.preemptions += (uint64_t)hv->last_preempted;
         v->switches++;
     }
@@ -913,4 +912,10 @@ int sl_hv_port_stats(const SlHv *hv, uint32_t phys, SlHvPortStats *out)
     return 0;
 }
 
-void sl_hv_stats(const SlHv *hv, SlHvStats *out) { *out = hv->st; }
+void sl_hv_stats(const SlHv *hv, SlHvStats *out)
+{
+    *out = hv->st;
+    out->switches = 0;
+    for (uint32_t i = 0; i < hv->cfg.max_vms; i++)
+        out->switches += hv->vms[i] ? hv->vms[i]->switches : 0;
+}
