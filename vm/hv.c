@@ -56,7 +56,8 @@ struct HvVm {
     /* line 1: the front packet, credit, slice and the counters every packet touches */
     uint64_t quantum;      /* credit per turn: cfg.quantum * weight, less while penalised */
     uint64_t slice;        /* q.slice */
-    SlPacket *front;       /* the queue's first packet, when qcount; the rest are in the ring */
+    SlPacket *front;       /* the packet that came into an empty queue, until taken; the rest
+                            * are in the ring */
     uint64_t insns, runs, switches, sent, dropped;
     /* cold */
     uint64_t cur_insns;    /* insns of the run in flight before its last yield */
@@ -324,7 +325,7 @@ static int enqueue(SlHv *hv, HvVm *v, uint32_t handler, uint32_t in_port, SlPack
         v->front = pkt;
         v->front_handler = (uint8_t)handler;
     } else {
-        uint32_t at = v->qhead + v->qcount - 1u;
+        uint32_t at = v->qhead + v->qcount - (v->front != 0);
         if (at >= v->qdepth)
             at -= v->qdepth;
         queue(v)[at] = (HvSlot){pkt, handler};
@@ -334,18 +335,21 @@ static int enqueue(SlHv *hv, HvVm *v, uint32_t handler, uint32_t in_port, SlPack
     return 1;
 }
 
-/* Takes the front packet (qcount > 0) and moves the ring's first up. */
+/* Takes the queue's first packet (qcount > 0): the front one while there is one (it came into
+ * an empty queue, so before all in the ring), else the ring's first. */
 static inline SlPacket *dequeue(HvVm *v, uint32_t *handler)
 {
     SlPacket *p = v->front;
-    *handler = v->front_handler;
-    if (--v->qcount) {
-        const HvSlot *slot = &queue(v)[v->qhead];
-        v->front = slot->pkt;
-        v->front_handler = (uint8_t)slot->handler;
-        v->qhead = v->qhead + 1 == v->qdepth ? 0 : v->qhead + 1;
+    v->qcount--;
+    if (p) {
+        *handler = v->front_handler;
+        v->front = 0;
+        return p;
     }
-    return p;
+    const HvSlot *slot = &queue(v)[v->qhead];
+    v->qhead = v->qhead + 1 == v->qdepth ? 0 : v->qhead + 1;
+    *handler = slot->handler;
+    return slot->pkt;
 }
 
 static uint32_t be16(const uint8_t *p) { return (uint32_t)p[0] << 8 | p[1]; }
@@ -827,7 +831,7 @@ static inline void prefetch_vm_and_packet(const HvVm *v)
     /* The SlVm's first line, what every run reads; not the registers: a run writes a register
      * before it reads it (the verifier sees to that), and a store that misses does not stall. */
     PREFETCH(v->vm);
-    PREFETCH(v->front); /* a preempted VM's packet in flight is not worth the branch */
+    PREFETCH(v->front); /* NULL when the VM's next is in the ring or in flight: harmless */
 }
 
 /* Pops the head of the active list and gives it a turn. The switch itself is the pointer v (a
