@@ -66,7 +66,8 @@ struct SlVm {
     SlImage img;
     void *dbg_user;
 };
-_Static_assert(SL_MAX_HANDLERS <= 255 && SL_MAX_CALL_DEPTH <= 255, "SlVm keeps handler_count and depth in a byte");
+_Static_assert(SL_MAX_HANDLERS <= 255 && SL_MAX_CALL_DEPTH <= 255,
+               "SlVm keeps handler_count and depth in a byte");
 
 /* vm.c: frames a run of img's code can need at most (without recursion each frame is pushed by a
  * call in a different function, so the call instructions bound it; the verifier bounds it by

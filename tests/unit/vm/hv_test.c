@@ -478,15 +478,22 @@ static void test_drr_weights(void **state)
     assert_int_equal(H.released[SL_HV_UNROUTED], 480); /* no out map */
 }
 
-static void test_queue_full_drops(void **state)
+/* A forwarder VM with a queue of depth, fed by port 0 and sending on port 1. */
+static uint32_t queued_forwarder(uint64_t quantum, uint32_t depth)
 {
-    (void)state;
-    hv_new(2, 0);
+    hv_new(2, quantum);
     SlImage fw = forwarder(1, 1);
-    SlHvQuotas q = {.queue_depth = 4};
+    SlHvQuotas q = {.queue_depth = depth};
     uint32_t id = vm_add(&fw, &q);
     assert_int_equal(sl_hv_map_in(H.hv, 0, SL_HV_ANY, SL_HV_ANY, id, 0), 0);
     assert_int_equal(sl_hv_map_out(H.hv, id, 0, 1), 0);
+    return id;
+}
+
+static void test_queue_full_drops(void **state)
+{
+    (void)state;
+    uint32_t id = queued_forwarder(0, 4);
     int taken = 0;
     for (uint32_t i = 0; i < 10; i++)
         taken += input(0, frame(i, SL_HV_ANY, 0x0800, 0));
@@ -514,12 +521,7 @@ static void test_queue_full_drops(void **state)
 static void test_queue_order_and_counts(void **state)
 {
     (void)state;
-    hv_new(2, 1); /* credit 1 a turn: a packet, then turns that pay its debt off */
-    SlImage fw = forwarder(1, 1);
-    SlHvQuotas q = {.queue_depth = 3};
-    uint32_t id = vm_add(&fw, &q);
-    assert_int_equal(sl_hv_map_in(H.hv, 0, SL_HV_ANY, SL_HV_ANY, id, 0), 0);
-    assert_int_equal(sl_hv_map_out(H.hv, id, 0, 1), 0);
+    uint32_t id = queued_forwarder(1, 3); /* credit 1 a turn: a packet, then turns paying its debt */
     uint32_t seq = 0;
     for (; seq < 3; seq++)
         assert_int_equal(input(0, frame(seq, SL_HV_ANY, 0x0800, 0)), 1);
