@@ -1,10 +1,12 @@
 /* Worker threads, one hypervisor each (hv_workers.h). A worker's loop: poll its source, run
  * its scheduler for a bounded number of instructions, repeat until the source is finished and
  * nothing is queued. No locks: workers share nothing while they run. */
+#define _GNU_SOURCE /* pthread_attr_setaffinity_np, CPU_* */
 #include "hv_workers.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,12 +88,34 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* Sets attr to run on the k-th CPU of allowed (a worker per core, as data planes do: a worker
+ * that migrates takes its cache with it, and two workers sharing a core halve each other). */
+static void pin_attr(pthread_attr_t *attr, const cpu_set_t *allowed, int k)
+{
+    for (int c = 0; c < CPU_SETSIZE; c++) {
+        if (CPU_ISSET(c, allowed) && k-- == 0) {
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(c, &one);
+            pthread_attr_setaffinity_np(attr, sizeof one, &one);
+            return;
+        }
+    }
+}
+
 int sl_hvw_run(SlHvWorkers *p, char *err, size_t errcap)
 {
     uint32_t started = 0;
     int rc = 0;
+    cpu_set_t allowed;
+    int ncpu = p->cfg.pin && !sched_getaffinity(0, sizeof allowed, &allowed) ? CPU_COUNT(&allowed) : 0;
     for (; started < p->cfg.workers; started++) {
-        int e = pthread_create(&p->w[started].thread, NULL, worker_main, &p->w[started]);
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        if (ncpu > 0)
+            pin_attr(&attr, &allowed, (int)(started % (uint32_t)ncpu));
+        int e = pthread_create(&p->w[started].thread, &attr, worker_main, &p->w[started]);
+        pthread_attr_destroy(&attr);
         if (e) {
             snprintf(err, errcap, "workers: cannot start thread %u: %s", started, strerror(e));
             rc = -SL_EIO;

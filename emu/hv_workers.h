@@ -34,6 +34,8 @@ typedef struct SlHvWorkersConfig {
      * The worker stops once its source is finished and its hypervisor idle. */
     int (*poll)(void *user, uint32_t worker, SlHv *hv);
     uint64_t run_budget;  /* instructions per scheduler call between polls (0 = 1 << 16) */
+    int pin;              /* nonzero: worker w runs only on the w-th CPU this process may use
+                           * (modulo their count); 0 leaves placement to the kernel */
 } SlHvWorkersConfig;
 
 int sl_hvw_create(const SlHvWorkersConfig *cfg, SlHvWorkers **out, char *err, size_t errcap);
