@@ -1,0 +1,1 @@
+UNIT_TESTS += tests/unit/emu/hv_workers_test.c
