@@ -10,7 +10,8 @@
 #
 # Seeds are made at fuzz time in $(FUZZ_DIR)/corpus: the .sla files of tests/*/ and samples/*/ for
 # fuzz_asm, the images assembled from them (full and stripped) for fuzz_image and fuzz_disasm;
-# for fuzz_slc the .sl files of stdlib/, tests/, samples/ and bench/ and 16 slgen programs.
+# for fuzz_slc the .sl files of stdlib/, tests/, samples/ and bench/ and 16 slgen programs; for
+# fuzz_frames the first frames of each capture in samples/ and tests/ (fuzz/mkframes.c).
 # Findings land in $(FUZZ_DIR)/artifacts, logs in $(FUZZ_DIR)/logs.
 
 FUZZ_DIR     ?= build/fuzz
@@ -18,7 +19,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 2
 FUZZ_KEEP_GOING ?= 0
 FUZZ_CC      ?= clang-14
-FUZZ_TARGETS := fuzz_image fuzz_asm fuzz_disasm fuzz_slc
+FUZZ_TARGETS := fuzz_image fuzz_asm fuzz_disasm fuzz_slc fuzz_frames
 
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_EXTRA   ?=
@@ -29,11 +30,12 @@ FUZZ_LIB     := $(FUZZ_DIR)/libsluice-fuzz.a
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 FUZZ_SEEDS   := $(sort $(wildcard tests/*/*.sla samples/*/*.sla))
 FUZZ_SL_SEEDS := $(sort $(wildcard stdlib/std/*.sl tests/compile/*/*.sl samples/*/*.sl bench/*.sl))  # fuzz_slc
+FUZZ_PCAP_SEEDS := $(sort $(wildcard samples/*/*.pcap tests/*/*.pcap tests/*/*/*.pcap))  # fuzz_frames
 FUZZ_LDLIBS  := $(LIBS_SODIUM) $(LIBS_PCAP)
 
 .PHONY: fuzz-build
 # Keep the harness objects: they are inputs of a chain of pattern rules.
-.SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/obj/fuzz/%.o) $(FUZZ_DIR)/obj/fuzz/mkseed.o
+.SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/obj/fuzz/%.o) $(FUZZ_DIR)/obj/fuzz/mkseed.o $(FUZZ_DIR)/obj/fuzz/mkframes.o
 
 # Library code: coverage-instrumented for the fuzzer. Others' code is built without -Werror here
 # so a clang-only warning does not stop fuzzing; the gcc build keeps it strict.
@@ -54,9 +56,11 @@ $(FUZZ_LIB): $(FUZZ_OBJS)
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/fuzz/fuzz_%.o $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LDLIBS)
 
-# The seed maker is a plain program (no libFuzzer main) over the same objects.
+# The seed makers are plain programs (no libFuzzer main) over the same objects.
 $(FUZZ_DIR)/mkseed: $(FUZZ_DIR)/obj/fuzz/mkseed.o $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -o $@ $^ $(FUZZ_LDLIBS)
+$(FUZZ_DIR)/mkframes: $(FUZZ_DIR)/obj/fuzz/mkframes.o
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -o $@ $^ $(LIBS_PCAP)
 
 # A dictionary for the assembler: mnemonics from isa.def, directives, operand shapes.
 $(FUZZ_DIR)/asm.dict: vm/isa.def fuzz/module.mk
@@ -66,16 +70,18 @@ $(FUZZ_DIR)/asm.dict: vm/isa.def fuzz/module.mk
 	      hash lpm state r0 r15 '[r1+' '[r2-' ']' ', ' '=0x' 0x80000000 -2147483648 @0 f0 t0 k0 \
 	      ': ' '; ' '\x0a' '\"'; do printf '"%s"\n' "$$w"; done; } >$@
 
-$(FUZZ_DIR)/corpus/.seeded: $(FUZZ_DIR)/mkseed $(FUZZ_SEEDS) $(FUZZ_SL_SEEDS) $(SLGEN)
+$(FUZZ_DIR)/corpus/.seeded: $(FUZZ_DIR)/mkseed $(FUZZ_DIR)/mkframes $(FUZZ_SEEDS) $(FUZZ_SL_SEEDS) $(FUZZ_PCAP_SEEDS) $(SLGEN)
 	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_asm $(FUZZ_DIR)/corpus/fuzz_image $(FUZZ_DIR)/corpus/fuzz_disasm
 	@$(FUZZ_DIR)/mkseed $(FUZZ_DIR)/corpus $(FUZZ_SEEDS)
 	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_slc
 	@for f in $(FUZZ_SL_SEEDS); do cp $$f $(FUZZ_DIR)/corpus/fuzz_slc/$$(echo $$f | tr / _); done
 	@$(if $(SLGEN),for n in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do \
 	    $(SLGEN) --seed $$n >$(FUZZ_DIR)/corpus/fuzz_slc/slgen-$$n.sl; done)
+	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_frames
+	@$(FUZZ_DIR)/mkframes $(FUZZ_DIR)/corpus/fuzz_frames $(FUZZ_PCAP_SEEDS)
 	@touch $@
 
-fuzz-build: $(FUZZ_BINS) $(FUZZ_DIR)/mkseed $(FUZZ_DIR)/asm.dict
+fuzz-build: $(FUZZ_BINS) $(FUZZ_DIR)/mkseed $(FUZZ_DIR)/mkframes $(FUZZ_DIR)/asm.dict
 
 fuzz: fuzz-build $(FUZZ_DIR)/corpus/.seeded
 	FUZZ_KEEP_GOING=$(FUZZ_KEEP_GOING) sh fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
