@@ -433,18 +433,25 @@ static int parse_top(Ctx *c, yaml_node_t *root, SlSetup *s)
 int sl_setup_load(const char *path, SlSetup *s, char *err, size_t errcap)
 {
     memset(s, 0, sizeof *s);
-    Ctx c = {.path = path, .err = err, .errcap = errcap};
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errcap, "%s: error: %s", path, strerror(errno));
         return -1;
     }
+    int rc = sl_setup_read(f, path, s, err, errcap);
+    fclose(f);
+    return rc;
+}
+
+int sl_setup_read(FILE *f, const char *path, SlSetup *s, char *err, size_t errcap)
+{
+    memset(s, 0, sizeof *s);
+    Ctx c = {.path = path, .err = err, .errcap = errcap};
     s->path = strdup(path);
     const char *slash = strrchr(path, '/');
     size_t dlen = slash ? (size_t)(slash - path + 1) : 0;
     c.dir = malloc(dlen + 1);
     if (!s->path || !c.dir) {
-        fclose(f);
         free(c.dir);
         snprintf(err, errcap, "%s: error: out of memory", path);
         return -1;
@@ -466,7 +473,6 @@ int sl_setup_load(const char *path, SlSetup *s, char *err, size_t errcap)
         yaml_document_delete(&doc);
     }
     yaml_parser_delete(&parser);
-    fclose(f);
     free(c.dir);
     return rc;
 }

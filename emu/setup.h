@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "hv.h"
 
@@ -62,6 +63,8 @@ typedef struct SlSetup {
 
 /* 0, or -1 with "file:line:col: error: ..." (or "file: error: ...") in err. */
 int sl_setup_load(const char *path, SlSetup *out, char *err, size_t errcap);
+/* The same from an open stream; path names it in messages and anchors relative paths. */
+int sl_setup_read(FILE *f, const char *path, SlSetup *out, char *err, size_t errcap);
 void sl_setup_free(SlSetup *s);
 
 typedef struct SlSetupOptions {

@@ -11,7 +11,8 @@
 # Seeds are made at fuzz time in $(FUZZ_DIR)/corpus: the .sla files of tests/*/ and samples/*/ for
 # fuzz_asm, the images assembled from them (full and stripped) for fuzz_image and fuzz_disasm;
 # for fuzz_slc the .sl files of stdlib/, tests/, samples/ and bench/ and 16 slgen programs; for
-# fuzz_frames the first frames of each capture in samples/ and tests/ (fuzz/mkframes.c).
+# fuzz_frames the first frames of each capture in samples/ and tests/ (fuzz/mkframes.c); for
+# fuzz_setup the setup files of tests/ (with a dictionary of the format's keys).
 # Findings land in $(FUZZ_DIR)/artifacts, logs in $(FUZZ_DIR)/logs.
 
 FUZZ_DIR     ?= build/fuzz
@@ -19,7 +20,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 2
 FUZZ_KEEP_GOING ?= 0
 FUZZ_CC      ?= clang-14
-FUZZ_TARGETS := fuzz_image fuzz_asm fuzz_disasm fuzz_slc fuzz_frames
+FUZZ_TARGETS := fuzz_image fuzz_asm fuzz_disasm fuzz_slc fuzz_frames fuzz_setup
 
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_EXTRA   ?=
@@ -31,6 +32,9 @@ FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 FUZZ_SEEDS   := $(sort $(wildcard tests/*/*.sla samples/*/*.sla))
 FUZZ_SL_SEEDS := $(sort $(wildcard stdlib/std/*.sl tests/compile/*/*.sl samples/*/*.sl bench/*.sl))  # fuzz_slc
 FUZZ_PCAP_SEEDS := $(sort $(wildcard samples/*/*.pcap tests/*/*.pcap tests/*/*/*.pcap))  # fuzz_frames
+FUZZ_YAML_SEEDS := $(sort $(wildcard tests/*/*.yaml samples/*/*.yaml))  # fuzz_setup
+# slemu's setup reader is not in the library (it needs libyaml): fuzz_setup links it alone.
+FUZZ_SETUP_OBJ := $(FUZZ_DIR)/obj/emu/setup.o
 FUZZ_LDLIBS  := $(LIBS_SODIUM) $(LIBS_PCAP)
 
 .PHONY: fuzz-build
@@ -39,7 +43,7 @@ FUZZ_LDLIBS  := $(LIBS_SODIUM) $(LIBS_PCAP)
 
 # Library code: coverage-instrumented for the fuzzer. Others' code is built without -Werror here
 # so a clang-only warning does not stop fuzzing; the gcc build keeps it strict.
-$(FUZZ_OBJS): $(FUZZ_DIR)/obj/%.o: %.c | $(DEPS_STAMP)
+$(FUZZ_OBJS) $(FUZZ_SETUP_OBJ): $(FUZZ_DIR)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(if $(filter vm/%,$<),-ffreestanding,$(HOST_DEFS)) $(FUZZ_CFLAGS) \
 	    $(filter-out -Werror,$(WARN)) -fsanitize=fuzzer-no-link -c $< -o $@
@@ -52,6 +56,9 @@ $(FUZZ_LIB): $(FUZZ_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@
 	ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_setup: $(FUZZ_DIR)/obj/fuzz/fuzz_setup.o $(FUZZ_SETUP_OBJ) $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LDLIBS) -lyaml
 
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/fuzz/fuzz_%.o $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LDLIBS)
@@ -70,7 +77,15 @@ $(FUZZ_DIR)/asm.dict: vm/isa.def fuzz/module.mk
 	      hash lpm state r0 r15 '[r1+' '[r2-' ']' ', ' '=0x' 0x80000000 -2147483648 @0 f0 t0 k0 \
 	      ': ' '; ' '\x0a' '\"'; do printf '"%s"\n' "$$w"; done; } >$@
 
-$(FUZZ_DIR)/corpus/.seeded: $(FUZZ_DIR)/mkseed $(FUZZ_DIR)/mkframes $(FUZZ_SEEDS) $(FUZZ_SL_SEEDS) $(FUZZ_PCAP_SEEDS) $(SLGEN)
+# A dictionary for setup files: the keys emu/setup.c accepts, and YAML's punctuation.
+$(FUZZ_DIR)/setup.dict: emu/setup.c fuzz/module.mk
+	@mkdir -p $(@D)
+	{ sed -n '/keys\[\] = /,/NULL/p' emu/setup.c | grep -o '"[a-z_]*"' | sort -u | sed 's/"\(.*\)"/"\1: "/'; \
+	  for w in '- ' '{' '}' '[' ']' ', ' '\x0a  ' '\x0a    - ' 0x8100 0x86dd 65535 4294967296 true false '~' '&a' '*a' \
+	      '!!str' "'" '\"'; do printf '"%s"\n' "$$w"; done; } >$@
+
+$(FUZZ_DIR)/corpus/.seeded: $(FUZZ_DIR)/mkseed $(FUZZ_DIR)/mkframes $(FUZZ_SEEDS) $(FUZZ_SL_SEEDS) $(FUZZ_PCAP_SEEDS) \
+    $(FUZZ_YAML_SEEDS) $(SLGEN)
 	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_asm $(FUZZ_DIR)/corpus/fuzz_image $(FUZZ_DIR)/corpus/fuzz_disasm
 	@$(FUZZ_DIR)/mkseed $(FUZZ_DIR)/corpus $(FUZZ_SEEDS)
 	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_slc
@@ -79,9 +94,11 @@ $(FUZZ_DIR)/corpus/.seeded: $(FUZZ_DIR)/mkseed $(FUZZ_DIR)/mkframes $(FUZZ_SEEDS
 	    $(SLGEN) --seed $$n >$(FUZZ_DIR)/corpus/fuzz_slc/slgen-$$n.sl; done)
 	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_frames
 	@$(FUZZ_DIR)/mkframes $(FUZZ_DIR)/corpus/fuzz_frames $(FUZZ_PCAP_SEEDS)
+	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_setup
+	@for f in $(FUZZ_YAML_SEEDS); do cp $$f $(FUZZ_DIR)/corpus/fuzz_setup/$$(echo $$f | tr / _); done
 	@touch $@
 
-fuzz-build: $(FUZZ_BINS) $(FUZZ_DIR)/mkseed $(FUZZ_DIR)/mkframes $(FUZZ_DIR)/asm.dict
+fuzz-build: $(FUZZ_BINS) $(FUZZ_DIR)/mkseed $(FUZZ_DIR)/mkframes $(FUZZ_DIR)/asm.dict $(FUZZ_DIR)/setup.dict
 
 fuzz: fuzz-build $(FUZZ_DIR)/corpus/.seeded
 	FUZZ_KEEP_GOING=$(FUZZ_KEEP_GOING) sh fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)

@@ -4,8 +4,8 @@
 #
 #   sh fuzz/run.sh DIR SECONDS JOBS TARGET...
 #
-# DIR/TARGET is the binary, DIR/corpus/TARGET its corpus (grown in place), DIR/asm.dict the
-# assembler's dictionary. Crashing inputs go to DIR/artifacts/TARGET-*, logs to DIR/logs/TARGET.log.
+# DIR/TARGET is the binary, DIR/corpus/TARGET its corpus (grown in place), DIR/asm.dict and
+# DIR/setup.dict the dictionaries of the assembler and of setup files. Crashing inputs go to DIR/artifacts/TARGET-*, logs to DIR/logs/TARGET.log.
 # A target stops at its first finding; with FUZZ_KEEP_GOING=1 in the environment it runs its whole
 # time in libFuzzer's fork mode, saving every crashing input, so one known bug does not hide others.
 # Either way a target fails when it exits non-zero or leaves a new file in DIR/artifacts.
@@ -21,6 +21,7 @@ start() {
     opts="$opts -artifact_prefix=$dir/artifacts/$t-"
     case "$t" in
         fuzz_asm) opts="$opts -max_len=8192 -dict=$dir/asm.dict" ;;
+        fuzz_setup) opts="$opts -max_len=8192 -dict=$dir/setup.dict" ;;
         *) opts="$opts -max_len=16384" ;;
     esac
     [ "${FUZZ_KEEP_GOING:-0}" = 1 ] && opts="$opts -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"
