@@ -19,12 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    FILE *f = fmemopen((void *)data, size ? size : 1, "rb");
+    static char empty[1];
+    /* fmemopen refuses size 0: an empty input is a one-byte stream already read to its end */
+    FILE *f = size ? fmemopen((void *)data, size, "rb") : fmemopen(empty, 1, "rb");
     if (!f)
         return 0;
-    if (!size) { /* fmemopen refuses size 0: an empty stream is read to its end first */
+    if (!size)
         fgetc(f);
-    }
     SlSetup s;
     char err[512];
     err[0] = '\0';
