@@ -20,6 +20,7 @@ $(HV_BENCH): $(BUILD)/obj/bench/hv_bench.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_SODIUM) -pthread
 
 bench test: $(HV_BENCH)
+TEST_SCRIPTS  += bench/hv_bench_test.sh
 
 # End-to-end slemu throughput against a bare libpcap copy loop (bench/slemu_bench.sh): the
 # traffic generator writing a pcap file, and the copy loop.
