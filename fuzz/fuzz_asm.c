@@ -12,16 +12,9 @@
 
 #include "asm.h"
 #include "disasm.h"
+#include "fuzz.h"
 #include "image_hash.h"
 #include "vm.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            abort();                                                                               \
-    } while (0)
 
 enum { ERRCAP = 4096, SMALL_ERRCAP = 7 };
 

@@ -11,15 +11,8 @@
 
 #include "asm.h"
 #include "disasm.h"
+#include "fuzz.h"
 #include "vm.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            abort();                                                                               \
-    } while (0)
 
 enum { MAX_FOOTPRINT = 8 << 20 };
 

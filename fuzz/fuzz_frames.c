@@ -12,18 +12,11 @@
 #include <string.h>
 
 #include "asm.h"
+#include "fuzz.h"
 #include "hv.h"
 #include "hv_workers.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 enum { POOL = 64, BUFSZ = SL_PKT_HEADROOM + SL_PKT_MAX, PORTS = 3, MAX_VMS = 3 };
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            abort();                                                                               \
-    } while (0)
 
 /* A: IPv4 with a TTL: decrement it and send the UDP destination port (found through the IHL the
  * frame gives) in state; other EtherTypes are punted. B: echoes on the virtual port the frame

@@ -15,10 +15,9 @@
 #include <string.h>
 
 #include "dbg_types.h"
+#include "fuzz.h"
 #include "image_hash.h"
 #include "vm.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum {
     MAX_FOOTPRINT = 8 << 20,
@@ -36,12 +35,6 @@ static const uint8_t packet[64] = {
     's', 'l', 'u', 'i', 'c', 'e', ' ', 'f', 'u', 'z', 'z', ' ', 'p', 'a', 'c', 'k', 'e', 't', '.', '.',
     0xde, 0xad,
 };
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            abort();                                                                               \
-    } while (0)
 
 static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
 {

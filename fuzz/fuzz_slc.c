@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "file.h"
+#include "fuzz.h"
 #include "image.h"
 #include "slc.h"
 #include "vm.h"
@@ -83,7 +84,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     SlcOptions opt;
